@@ -1,0 +1,236 @@
+"""`txenrich`: the command line. Errors end in one line that says what to do."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from streams.errors import ConfigError, TxEnrichError
+from streams.settings import KafkaSettings, Settings, TopicNames
+
+__all__ = ["main", "render_pretty"]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, overridden by the flags given."""
+    try:
+        kafka = KafkaSettings()
+        if args.bootstrap_servers:
+            kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
+        overrides: dict[str, Any] = {"kafka": kafka, "topics": TopicNames()}
+        for flag in ("batch_size", "batch_wait_seconds", "redis_url", "web_port", "partitions"):
+            value = getattr(args, flag, None)
+            if value is not None:
+                overrides[flag] = value
+        if getattr(args, "no_cache", False):
+            overrides["redis_url"] = None
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+
+
+def render_pretty(record: dict[str, Any]) -> str:
+    """One human line for an enriched record."""
+    sign = "-" if record.get("direction") == "debit" else "+"
+    merchant = record.get("merchant") or {}
+    category = record.get("category") or {}
+    counterparty = record.get("counterparty") or {}
+    name = merchant.get("name") or counterparty.get("name") or "?"
+    site = f" ({merchant['website']})" if merchant.get("website") else ""
+    return (
+        f"{record.get('date')} {record.get('account_id'):<10} "
+        f"{sign}{record.get('amount'):>9} {record.get('currency')}  "
+        f"{record.get('description', '')[:34]:<34} -> {name}{site} "
+        f"[{category.get('detailed')}] {counterparty.get('type')}"
+    )
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from streams.shell.kafka_admin import create_topics, wait_for_broker
+    from streams.shell.local_stack import LocalStack
+
+    with LocalStack(Path(args.workdir) / "up") as stack:
+        bootstrap = stack.start_broker(port=args.broker_port)
+        redis_url = stack.start_redis(port=args.redis_port)
+        settings = _settings(args).model_copy(
+            update={"kafka": KafkaSettings(bootstrap_servers=bootstrap)}
+        )
+        wait_for_broker(settings)
+        create_topics(settings)
+        print(f"bootstrap: {bootstrap}")
+        print(f"redis: {redis_url}")
+        print(f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap} TXENRICH_REDIS_URL={redis_url}")
+        print("local stack up; Ctrl-C stops it", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            while all(p.process.poll() is None for p in stack.processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from streams.shell.worker import run_worker
+
+    run_worker(_settings(args))
+    return 0
+
+
+def _cmd_produce(args: argparse.Namespace) -> int:
+    from streams.shell.kafka_admin import wait_for_broker
+    from streams.shell.produce import produce_records, read_raw_file
+
+    settings = _settings(args)
+    if args.file is None and args.sample is None:
+        raise ConfigError("give a FILE (.jsonl/.csv/.parquet) or --sample N")
+    if args.sample is not None:
+        from streams.shell.demo import sample_raw_records
+
+        records: Any = sample_raw_records(args.sample, seed=args.seed)
+    else:
+        records = read_raw_file(Path(args.file))
+    wait_for_broker(settings, timeout=10)
+    report = produce_records(settings, records)
+    print(f"produced {report.sent} records to {settings.topics.raw}")
+    return 0
+
+
+def _cmd_consume(args: argparse.Namespace) -> int:
+    from streams.shell.consume import follow
+    from streams.shell.kafka_admin import wait_for_broker
+
+    settings = _settings(args)
+    topic = {"enriched": settings.topics.enriched, "dead-letter": settings.topics.dead_letter}.get(
+        args.topic, args.topic
+    )
+    wait_for_broker(settings, timeout=10)
+    for record in follow(
+        settings,
+        [topic],
+        from_beginning=not args.latest,
+        max_records=args.max,
+        idle_timeout=args.idle_timeout,
+    ):
+        if args.format == "jsonl" or topic != settings.topics.enriched:
+            print(json.dumps(record.value, ensure_ascii=False), flush=True)
+        else:
+            print(render_pretty(record.value), flush=True)
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from streams.shell.kafka_admin import create_topics, wait_for_broker
+
+    settings = _settings(args)
+    wait_for_broker(settings, timeout=10)
+    created = create_topics(settings)
+    print(f"created: {', '.join(created) if created else 'none (all exist)'}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from streams.shell.demo import run_demo
+
+    print(f"txenrich demo: {args.sample} sample transactions through the local stack", flush=True)
+    summary = run_demo(
+        Path(args.workdir),
+        args.sample,
+        args.show,
+        echo=lambda line: print(line, flush=True),
+        render=render_pretty,
+    )
+    rate = summary.produced / summary.seconds if summary.seconds else 0.0
+    lat = sorted(summary.latencies_ms)
+    p50 = lat[len(lat) // 2] if lat else 0.0
+    p95 = lat[int(len(lat) * 0.95)] if lat else 0.0
+    print(f"dead-letter reasons: {dict(sorted(summary.reasons.items())) or 'none'}")
+    print(f"throughput: {rate:.0f} records/s end to end; latency p50={p50:.0f} ms p95={p95:.0f} ms")
+    print(summary.line(), flush=True)
+    complete = summary.enriched + summary.dead_lettered == summary.produced
+    return 0 if complete else 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (host:port,...)")
+    parser = argparse.ArgumentParser(
+        prog="txenrich", description="Enrich financial transactions on Kafka."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", parents=[common], help="start the local broker and Redis")
+    up.add_argument("--workdir", default=".txenrich")
+    up.add_argument("--broker-port", type=int)
+    up.add_argument("--redis-port", type=int)
+    up.set_defaults(run=_cmd_up)
+
+    worker = sub.add_parser("worker", parents=[common], help="run a worker")
+    worker.add_argument("--batch-size", type=_positive_int)
+    worker.add_argument("--batch-wait-seconds", type=float)
+    worker.add_argument("--redis-url")
+    worker.add_argument("--no-cache", action="store_true", help="run without Redis")
+    worker.add_argument("--web-port", type=int)
+    worker.add_argument("--partitions", type=_positive_int)
+    worker.set_defaults(run=_cmd_worker)
+
+    produce = sub.add_parser("produce", parents=[common], help="write raw transactions")
+    produce.add_argument("file", nargs="?", help=".jsonl, .csv or .parquet file")
+    produce.add_argument("--sample", type=_positive_int, metavar="N", help="N sample records")
+    produce.add_argument("--seed", type=int, default=7)
+    produce.set_defaults(run=_cmd_produce)
+
+    consume = sub.add_parser("consume", parents=[common], help="follow an output topic")
+    consume.add_argument("--topic", default="enriched", help="enriched, dead-letter or a name")
+    consume.add_argument("--format", choices=("pretty", "jsonl"), default="pretty")
+    consume.add_argument("--max", type=_positive_int)
+    consume.add_argument("--idle-timeout", type=float, help="stop after S seconds without data")
+    consume.add_argument("--latest", action="store_true", help="only new records")
+    consume.set_defaults(run=_cmd_consume)
+
+    topics = sub.add_parser("topics", help="manage topics")
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True)
+    create = topics_sub.add_parser("create", parents=[common], help="create the topics")
+    create.add_argument("--partitions", type=_positive_int)
+    create.set_defaults(run=_cmd_topics)
+
+    demo = sub.add_parser("demo", help="run everything locally on a sample")
+    demo.add_argument("--sample", type=_positive_int, default=3000, metavar="N")
+    demo.add_argument("--show", type=int, default=12, help="enriched events to print")
+    demo.add_argument("--workdir", default=".txenrich")
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `txenrich` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except TxEnrichError as exc:
+        print(f"txenrich: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("txenrich: interrupted; everything started was stopped", file=sys.stderr)
+        return 130
+    return code

@@ -1,0 +1,345 @@
+"""Rule-based counterparty cleaning for bank transaction descriptors.
+
+Pure polars expressions: no I/O and no per-row Python. On an upper-cased, accent-folded
+copy of the description the pipeline
+
+1. detects ``flow_hint`` on the whole text (wrapper words such as ``DIR DEP`` carry it);
+2. removes bank wrappers (``POS DEBIT``, ``CARD PAYMENT TO``...) and noise (card digits,
+   dates, times, references, phones, store numbers);
+3. records a processor / marketplace / P2P prefix (``SQ *``, ``DD *``, ``ZELLE TO``) as the
+   intermediary and strips it;
+4. moves a trailing ``CITY ST`` or country code into the location columns;
+5. cuts ``*<reference>`` tails, drops payroll words and applies :func:`normalise_text`,
+   falling back step by step so that a description with letters never cleans to ``""``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import polars as pl
+
+__all__ = ["INTERMEDIARIES", "clean_counterparty", "normalise_text"]
+
+INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
+    {
+        "PayPal": "paypal.com",
+        "Square": "squareup.com",
+        "Toast": "toasttab.com",
+        "Shopify": "shopify.com",
+        "Clover": "clover.com",
+        "SumUp": "sumup.com",
+        "Zettle": "zettle.com",
+        "Paymentus": "paymentus.com",
+        "GoDaddy": "godaddy.com",
+        "Braintree": "braintreepayments.com",
+        "Stripe": "stripe.com",
+        "FastSpring": "fastspring.com",
+        "Paddle": "paddle.com",
+        "2Checkout": "2checkout.com",
+        "Worldline": "worldline.com",
+        "DoorDash": "doordash.com",
+        "Grubhub": "grubhub.com",
+        "Instacart": "instacart.com",
+        "Postmates": "postmates.com",
+        "Zelle": "zellepay.com",
+        "Venmo": "venmo.com",
+        "Cash App": "cash.app",
+    }
+)
+
+# Prefixes (matched at the start, after wrappers and noise are gone) -> intermediary. The
+# merchant / restaurant / person follows; marketplaces may repeat their own brand first.
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("Square", r"SQU? ?\*"),
+    ("Toast", r"TST ?\*"),
+    ("PayPal", r"PAYPAL ?\*|PP ?\*|PAYPAL (?:INST XFER|TRANSFER|ECHECK)\b"),
+    ("Shopify", r"SP ?\*|SP "),
+    ("Clover", r"CLV ?\*"),
+    ("SumUp", r"SUMUP ?\*|SMP ?\*"),
+    ("Zettle", r"IZ ?\*|ZTL ?\*"),
+    ("Paymentus", r"PY ?\*|PMNT ?\*"),
+    ("GoDaddy", r"DNH ?\*"),
+    ("Braintree", r"BT ?\*"),
+    ("Stripe", r"STRIPE ?\*|ST ?\*"),
+    ("FastSpring", r"FS ?\*"),
+    ("Paddle", r"PADDLE\.(?:NET|COM) ?\*"),
+    ("2Checkout", r"2CO(?:\.COM)? ?\*"),
+    ("Worldline", r"WL ?\*"),
+    ("DoorDash", r"DD ?\* ?(?:DOORDASH\b)?|DOORDASH ?\*"),
+    ("Grubhub", r"GRUBHUB(?:\.COM)? ?\*"),
+    ("Instacart", r"IC ?\* ?(?:INSTACART\b)?|INSTACART ?\*"),
+    ("Postmates", r"POSTMATES ?\*"),
+    ("Zelle", r"ZELLE(?: (?:PAYMENT|PMT|TRANSFER|DEBIT|CREDIT))?(?: (?:TO|FROM))?\b"),
+    ("Venmo", r"VENMO ?\*|VENMO(?: (?:PAYMENT|CASHOUT|TRANSFER))?\b"),
+    ("Cash App", r"(?:CASH APP|SQC) ?\*|CASH APP\b"),
+)
+# Square's "gosq.com" marker can sit anywhere (often in the city field).
+_ANYWHERE_INTERMEDIARY: tuple[tuple[str, str], ...] = (("Square", r"\bGOSQ\.COM\b"),)
+
+# flow_hint rules, first match wins. Order resolves overlaps: SSA deposits also say TREAS 310
+# (government before tax); "TAX REF" is tax, not refund; "ATM FEE" is a fee, not cash.
+_FLOW_RULES: tuple[tuple[str, str], ...] = (
+    ("government", r"\bSSA\b|\bSOC SEC\b|\bVA BENEFITS?\b|\bDWP\b|\bUNEMPLOYMENT\b"),
+    ("tax", r"\bIRS\b|\bTREAS 310\b|\bTAX REF|\bHMRC\b|\bUSATAXPYMT\b|\bTAX PAYMENT\b"),
+    ("payroll", r"\bPAYROLL\b|\bPAYRLL\b|\bDIR DEP\b|\bDIRECT DEP(?:OSIT)?\b|\bSALARY\b"),
+    ("p2p", r"\bZELLE\b|\bVENMO\b|\bCASH APP\b|^SQC ?\*"),
+    ("refund", r"\bREFUND\b|\bRETURN\b|\bCREDIT VOUCHER\b|\bREVERSAL\b"),
+    ("bank_fee", r"\bFEES?\b|\bOVERDRAFT\b|\bNSF\b|\bSERVICE CHARGE\b"),
+    ("atm", r"\bATM\b|\bCASH WITHDRAWAL\b|\bCASH WDL\b|\bCASHPOINT\b"),
+    ("interest", r"\bINTEREST (?:PAID|EARNED|PAYMENT|CREDIT)\b|\bINT PAID\b|^INTEREST\b"),
+    (
+        "loan",
+        r"\bLOAN\b|\bMORTGAGE\b|\bMTG\b|\bSTUDENT LN\b|\bNAVIENT\b|\bNELNET\b|\bMOHELA\b"
+        r"|\bSALLIE MAE\b|\bLN PMT\b",
+    ),
+    # "RENT " not "RENT-A-CAR": the word must be followed by a space or the end.
+    ("rent", r"\bRENT(?: |$)|\bLEASE(?: |$)|\bPROPERTY (?:MGMT|MANAGEMENT)\b"),
+    ("check", r"\bCHE(?:CK|QUE) ?#? ?\d+|\bCHK ?#? ?\d+"),
+    ("transfer", r"\bTRANSFER\b|\bXFER\b|\bTFR\b|\bSTANDING ORDER\b|\bFASTER PAYMENTS?\b"),
+    (
+        "card_purchase",
+        r"\bPOS\b|\bCHECK ?CARD\b|\bDEBIT CARD\b|\bCARD (?:PURCHASE|PAYMENT)\b"
+        r"|\bPURCHASE AUTHORI[SZ]ED\b|\bCONTACTLESS\b|\bVISA DDA PUR",
+    ),
+)
+
+_MONTH = (
+    r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
+    r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)"
+)
+_DAY = r"(?:(?:MON|TUES?|WED|THUR?S?|FRI|SAT|SUN) )?"
+
+# Bank wrappers around the merchant: each is replaced by a space, in order.
+_WRAPPERS: tuple[str, ...] = (
+    # Wells Fargo / Chase: "PURCHASE AUTHORIZED ON 04/12", "RECURRING PAYMENT AUTHORIZED ON".
+    r"\b(?:RECURRING |PURCHASE )?(?:PURCHASE|PAYMENT|RETURN|REFUND) AUTHORI[SZ]ED ON"
+    r"(?: \d{1,2}/\d{1,2}(?:/\d{2,4})?)?",
+    # US debit-card lines: "POS DEBIT", "CHECKCARD 0412", "DEBIT CARD PURCHASE", "VISA DDA PUR".
+    r"\bPOS(?: (?:DEBIT|PURCHASE|PURCH|PUR|TRANSACTION|TRANS|REFUND|CREDIT|WITHDRAWAL))?\b",
+    r"\bCHECK ?CARD(?: \d{4})?\b|\bDEBIT CARD(?: (?:PURCHASE|PURCH|DEBIT|CREDIT|REFUND))?\b",
+    r"\bCARD PURCHASE(?: WITH PIN)?\b|\bVISA DDA (?:PUR|PURCHASE|REF|REFUND|WD)\b",
+    # ACH rails and bill pay: "ACH DEBIT", "ACH WEB", "BILL PAYMENT TO", "ONLINE PMT".
+    r"\bACH(?: (?:DEBIT|CREDIT|WEB|PMT|PAYMENT|DEPOSIT|TRANSFER|DR|CR))?\b",
+    r"\bBILL (?:PAYMENT|PMT)(?: (?:TO|FROM))?\b|\bONLINE (?:PMT|PAYMENT)\b",
+    # UK current accounts: "CARD PAYMENT TO X ON 12 MAR", "DIRECT DEBIT TO", "CONTACTLESS",
+    # "FASTER PAYMENT FROM", "STANDING ORDER TO".
+    r"\bCARD PAYMENT (?:TO|FROM)\b|\bDIRECT DEBIT(?: PAYMENT)?(?: TO)?\b",
+    r"\bCONTACTLESS(?: PAYMENT)?\b",
+    r"\bFASTER PAYMENTS? (?:TO|FROM|RECEIVED FROM|RECEIPT FROM)\b|\bSTANDING ORDER (?:TO|FROM)\b",
+)
+
+# Noise inside the descriptor: each is replaced by a space, in order.
+_NOISE: tuple[str, ...] = (
+    # BofA keeps the company before "DES:"; Chase long ACH lines put fields after "TAG:".
+    r"\b(?:DES|INDN|ORIG ID|CO ENTRY DESCR|DESC DATE|SEC|TRACE ?#|EED|IND ID|IND NAME|TRN):.*$",
+    r"^ORIG CO NAME:",
+    # Masked card numbers: "XXXX1234", "************1234", "CARD 1234", "CARD ENDING IN 1234".
+    r"(?:\bX{2,}|\*{2,}|#{2,})\d{2,4}\b|\bCARD (?:ENDING(?: IN)? |NO\.? ?|# ?)?\d{4}\b",
+    # Dates: 2025-04-12, 04/12, 04/12/2025, "ON 12 MAR", 12MAR25, "MAR 12".
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b",
+    rf"\b(?:ON )?\d{{1,2}} ?{_MONTH}(?: ?\d{{4}}| ?\d{{2}})?\b",
+    rf"\b{_MONTH} \d{{1,2}}\b(?:,? \d{{4}}\b)?",
+    # Times, with Lyft's weekday: "14:32", "TUE 6PM", "6:05 PM".
+    rf"\b{_DAY}\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?: ?[AP]M)?\b|\b{_DAY}\d{{1,2}} ?[AP]M\b",
+    # References: "CONF# 8HD7", "REF 123456" (token), UK "REF <free text>" (to the end),
+    # "ID: X", "PPD ID: 123", "WEB ID 9876", then bare ACH SEC codes.
+    r"\bCONF(?:IRMATION)?\b ?(?:NO\.?|NUMBER|#)? ?[#:.]? ?[A-Z0-9]+",
+    r"\bREF(?:ERENCE)?\b ?(?:NO\.?|NUMBER)? ?[#:.]? ?[A-Z]*\d[A-Z0-9/-]*",
+    r" REF(?:ERENCE)?\b.*$",
+    r"\b(?:(?:CO|PPD|CCD|WEB|TEL|ORIG|IND) )?ID\b ?[:#] ?\S+"
+    r"|\b(?:(?:CO|PPD|CCD|WEB|TEL|ORIG|IND) )?ID [A-Z]*\d[A-Z0-9]*",
+    r"\b(?:PPD|CCD|CTX|IAT)\b| (?:WEB|TEL|ARC|BOC|POP)$",
+    # Phones: "(800) 555 1212", "866-579-7172", "1-800-555-1212", "877-8244858".
+    r"\(\d{3}\) ?\d{3}[ .-]?\d{4}\b|\b(?:1[ .-])?\d{3}[.-]\d{3}[.-]\d{4}\b|\b\d{3}-\d{7}\b"
+    r"|\b\d{3} \d{3} \d{4}\b",
+    # URL noise: Google's "g.co/helppay#", Uber's "help.uber.com", "www.", Square's "gosq.com".
+    r"\bG\.CO/\S*|\bHELPPAY\S*|\bHELP\.[A-Z]+\.COM\b|\bHTTPS?://|\bWWW\.|\bGOSQ\.COM\b",
+    # Store numbers: "#1234", "STORE 0012", "ST 123".
+    r"#\s*[A-Z]?\d+\b|\bSTORE (?:NO\.? ?|# ?)?\d+\b|\bSTR? ?#? ?\d{3,}\b",
+    # Any later token with 3+ digits (auth codes, terminal ids, long numbers). The first token
+    # is spared ("100 MONTADITOS"), and so is "US*2K4..." (the '*' tail rule handles it).
+    r"\s[^\s\d*]*\d[^\s\d*]*\d[^\s\d*]*\d[^\s*]*",
+    r"^\d{5,}\b",
+)
+
+# "*<token with a digit>" ends the name: AMZN MKTP US*2K4RT5TY3, MSFT *E0400ABCD.
+_REFERENCE_TAIL = r"\* ?[A-Z0-9-]*\d.*$"
+# Payroll words are the flow, not the employer: "ACME CORP PAYROLL" -> "ACME CORP".
+_PAYROLL_WORDS = r"\b(?:PAYROLL|PAYRLL|DIR DEP|DIRECT DEP(?:OSIT)?|SALARY)\b"
+
+
+def _words(codes: str) -> list[str]:
+    """Split a space-separated code list (keeps the tables below compact)."""
+    return codes.split()
+
+
+# Fixed region sets. DE and NL are read as Germany / the Netherlands, not Delaware /
+# Newfoundland: both are far more common as country codes on card descriptors.
+_US_STATES = _words(
+    "AL AK AZ AR CA CO CT DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+)
+_CA_PROVINCES = _words("AB BC MB NB NS NT NU ON PE QC SK YT")
+_REGION_COUNTRY = {**dict.fromkeys(_US_STATES, "US"), **dict.fromkeys(_CA_PROVINCES, "CA")}
+# Trailing country codes -> alpha-2 (alpha-2 codes that are also regions are left out).
+_COUNTRIES = {
+    **{
+        code: code
+        for code in _words(
+            "GB IE DE FR NL BE LU ES PT IT CH AT SE NO DK FI PL CZ GR HU JP AU NZ SG HK MX BR CN"
+            " KR TW TH AE ZA US"
+        )
+    },
+    **{
+        alpha3: alpha2
+        for alpha3, alpha2 in (
+            pair.split("=")
+            for pair in _words(
+                "UK=GB GBR=GB IRL=IE DEU=DE FRA=FR NLD=NL BEL=BE LUX=LU ESP=ES PRT=PT ITA=IT CHE=CH"
+                " AUT=AT SWE=SE NOR=NO DNK=DK FIN=FI POL=PL USA=US CAN=CA AUS=AU NZL=NZ JPN=JP"
+                " MEX=MX SGP=SG HKG=HK"
+            )
+        )
+    },
+}
+# First words of two-word cities ("NEW YORK", "SAN JOSE", "ST LOUIS"); otherwise a city
+# is one word, so "BLUE BOTTLE OAKLAND CA" keeps "BLUE BOTTLE".
+_CITY_FIRST = (
+    r"NEW|SAN|SANTA|LOS|LAS|EL|LA|DEL|ST\.?|SAINT|FT\.?|FORT|MT\.?|MOUNT|PORT|PALM|PALO|SALT"
+    r"|LONG|GRAND|KANSAS|JERSEY|BATON|CORPUS|COLORADO|OKLAHOMA|VIRGINIA|DES|ANN|BEVERLY"
+    r"|CULVER|DALY|REDWOOD|MOUNTAIN|NORTH|SOUTH|EAST|WEST|LAKE|CEDAR|SIOUX|CAPE|BOWLING"
+    r"|CHAPEL|COLLEGE|OVERLAND|FALLS|BOCA|CORAL|DAYTONA|GREEN|HOT|SIMI|THOUSAND|HUNTINGTON"
+    r"|NEWPORT|VAN|SHERMAN|WOODLAND|NIAGARA|CHULA|MENLO|ELK|ROCK|TOMS|WINTER|SUN"
+)
+_REGION_RE = (
+    rf"^(?P<rest>.*?\S)(?: (?P<city>(?:(?:{_CITY_FIRST}) )?[A-Z][A-Z'-]*))?"
+    rf" (?P<region>{'|'.join(_US_STATES + _CA_PROVINCES)})(?: (?:US|USA|CA|CAN))?$"
+)
+_COUNTRY_RE = rf"^(?P<rest>.*?\S) (?P<country>{'|'.join(_COUNTRIES)})$"
+# Short all-caps words that stay upper-case in counterparty_display.
+_ACRONYMS = ["ATM", "IRS", "HMRC", "DWP", "SSA", "USA", "UK", "US", "UPS", "ATT", "AMZN", "MKTP"]
+_LETTER = r"\p{L}"
+_OUTPUT_COLUMNS = (
+    "counterparty_clean",
+    "counterparty_display",
+    "intermediary",
+    "location_city",
+    "location_region",
+    "location_country",
+    "flow_hint",
+)
+
+
+def _fold(texts: pl.Expr) -> pl.Expr:
+    """Upper-case and strip accents (NFKD, drop combining marks); re-upper for ligatures."""
+    decomposed = texts.str.to_uppercase().str.normalize("NFKD")
+    return decomposed.str.replace_all(r"\p{M}+", "").str.to_uppercase()
+
+
+def _squash(texts: pl.Expr) -> pl.Expr:
+    """Collapse runs of whitespace to one space and strip the ends."""
+    return texts.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _remove_all(texts: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
+    """Replace every match of each pattern (in order) by a space."""
+    for pattern in patterns:
+        texts = texts.str.replace_all(pattern, " ")
+    return texts
+
+
+def normalise_text(texts: pl.Expr) -> pl.Expr:
+    """Upper-case, accent-fold, keep letters/digits/``&``/``'``/``.``, collapse whitespace.
+
+    ``.`` and ``'`` survive only inside a word ("NETFLIX.COM", "MCDONALD'S"); every other
+    punctuation run becomes a space. Used for descriptions and catalogue aliases alike, so
+    both sides compare equal. Idempotent; null stays null.
+    """
+    text = _fold(texts).str.replace_all(r"[\u2018\u2019`]", "'")
+    text = text.str.replace_all(r"[^\p{L}\p{N}&'.]+", " ")
+    text = text.str.replace_all(r"[.']+(?:\s|$)", " ").str.replace_all(r"(?:^|\s)[.']+", " ")
+    return _squash(text)
+
+
+def _display(clean: pl.Expr) -> pl.Expr:
+    """Title-case each word, keeping acronyms, vowel-less short words and '&' words upper."""
+    word = pl.element()
+    keep = (
+        word.str.contains("&")
+        | word.is_in(_ACRONYMS)
+        | ((word.str.len_chars() <= 3) & ~word.str.contains("[AEIOUY]"))
+    )
+    titled = word.str.slice(0, 1) + word.str.slice(1).str.to_lowercase()
+    return clean.str.split(" ").list.eval(pl.when(keep).then(word).otherwise(titled)).list.join(" ")
+
+
+def _first_match(text: pl.Expr, rules: tuple[tuple[str, str], ...], prefix: str = "") -> pl.Expr:
+    """Label of the first rule whose pattern matches, else null."""
+    labels = [pl.when(text.str.contains(prefix + f"(?:{p})")).then(pl.lit(n)) for n, p in rules]
+    return pl.coalesce(*labels, pl.lit(None, dtype=pl.String))
+
+
+def _fallback(*candidates: pl.Expr) -> pl.Expr:
+    """First candidate that contains a letter, else the last one."""
+    result = candidates[-1]
+    for candidate in reversed(candidates[:-1]):
+        result = pl.when(candidate.str.contains(_LETTER)).then(candidate).otherwise(result)
+    return result
+
+
+def clean_counterparty(df: pl.DataFrame, description_col: str = "description") -> pl.DataFrame:
+    """Keep every row and column of ``df`` and add the counterparty columns.
+
+    Added: ``counterparty_clean`` (normalised name, never null, never empty when the
+    description has letters), ``counterparty_display`` (title-cased), ``intermediary``
+    (key of :data:`INTERMEDIARIES` or null), ``location_city``, ``location_region``
+    (US state / CA province), ``location_country`` (alpha-2; inferred from the region) and
+    ``flow_hint`` (payroll, p2p, atm, bank_fee, interest, transfer, tax, government, loan,
+    rent, refund, check, card_purchase, or null).
+    """
+    raw = pl.col(description_col).cast(pl.String).fill_null("")
+    upper = _squash(_fold(raw).str.replace_all(r"[\u2018\u2019`]", "'"))
+    stripped = _squash(_remove_all(_squash(_remove_all(upper, _WRAPPERS)), _NOISE))
+    any_prefix = "|".join(f"(?:{p})" for _, p in _PREFIXES)
+    frame = df.with_columns(
+        __cp_text=stripped.str.replace(rf"^(?:{any_prefix}) ?", ""),
+        __cp_hint=_first_match(upper, _FLOW_RULES),
+        intermediary=pl.coalesce(
+            _first_match(stripped, _PREFIXES, prefix="^"),
+            _first_match(upper, _ANYWHERE_INTERMEDIARY),
+        ),
+    )
+    text = pl.col("__cp_text")
+    region = text.str.extract_groups(_REGION_RE)
+    country = text.str.extract_groups(_COUNTRY_RE)
+    has_region = region.struct.field("region").is_not_null()
+    frame = frame.with_columns(
+        location_city=pl.when(has_region).then(region.struct.field("city")),
+        location_region=region.struct.field("region"),
+        location_country=pl.when(has_region)
+        .then(region.struct.field("region").replace_strict(_REGION_COUNTRY, default=None))
+        .otherwise(country.struct.field("country").replace_strict(_COUNTRIES, default=None)),
+        __cp_text=pl.coalesce(region.struct.field("rest"), country.struct.field("rest"), text),
+    )
+    name = pl.col("__cp_text").str.replace(_REFERENCE_TAIL, " ")
+    name = normalise_text(name.str.replace_all(_PAYROLL_WORDS, " "))
+    whole = normalise_text(raw)
+    clean = _fallback(
+        name,
+        normalise_text(pl.col("intermediary").fill_null("")),
+        whole.str.replace_all(r"\s[^\s\d]*\d[^\s\d]*\d[^\s\d]*\d\S*", ""),
+        whole,
+        # Letters that folding cannot keep: fall back to the raw text rather than "".
+        pl.when(raw.str.contains(_LETTER)).then(_squash(raw.str.to_uppercase())).otherwise(whole),
+    )
+    return (
+        frame.with_columns(counterparty_clean=clean, flow_hint=pl.col("__cp_hint"))
+        .with_columns(counterparty_display=_display(pl.col("counterparty_clean")))
+        .drop("__cp_text", "__cp_hint")
+        .select(
+            *[c for c in df.columns if c not in _OUTPUT_COLUMNS],
+            *_OUTPUT_COLUMNS,
+        )
+    )

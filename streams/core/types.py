@@ -1,0 +1,66 @@
+"""Types shared by the pure core: what comes off the wire and what is rejected."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["DeadLetter", "InboundMessage", "RejectedRow"]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One consumed record, as the shell hands it to the core."""
+
+    value: bytes | None
+    key: bytes | None = None
+    topic: str = ""
+    partition: int = 0
+    offset: int = 0
+    timestamp_ms: int | None = None
+    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+
+    @property
+    def position(self) -> str:
+        """topic[partition]@offset, for logs."""
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A record the core refused, with its dead-letter reason code and a human message."""
+
+    message: InboundMessage
+    reason: str
+    error: str
+    transaction_id: str | None = None
+    account_id: str | None = None
+
+    def dead_letter(self, now: datetime) -> DeadLetter:
+        return DeadLetter(self, now)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A rejected row stamped with the time it was dead-lettered."""
+
+    row: RejectedRow
+    time: datetime
+
+    def record(self) -> dict[str, Any]:
+        """The dead_letter.v1 record."""
+        msg = self.row.message
+        return {
+            "original_base64": base64.b64encode(msg.value or b"").decode("ascii"),
+            "original_key_base64": base64.b64encode(msg.key).decode("ascii") if msg.key else None,
+            "topic": msg.topic,
+            "partition": msg.partition,
+            "offset": msg.offset,
+            "transaction_id": self.row.transaction_id,
+            "account_id": self.row.account_id,
+            "reason": self.row.reason,
+            "error": self.row.error,
+            "time": self.time.isoformat(),
+        }

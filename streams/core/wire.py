@@ -1,0 +1,70 @@
+"""Wire format: msgpack by default, JSON accepted; a header names the schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import msgpack
+
+__all__ = [
+    "CONTENT_TYPE_HEADER",
+    "JSON",
+    "MSGPACK",
+    "SCHEMA_HEADER",
+    "DecodeFailure",
+    "decode_value",
+    "encode_value",
+    "header_value",
+]
+
+CONTENT_TYPE_HEADER: Final = "content-type"
+SCHEMA_HEADER: Final = "schema"
+MSGPACK: Final = "application/msgpack"
+JSON: Final = "application/json"
+
+Headers = Mapping[str, bytes] | Sequence[tuple[str, bytes]] | None
+
+
+class DecodeFailure(ValueError):
+    """The bytes are not a msgpack or JSON document; `reason` is the dead-letter code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """The decoded value of header `name`, or None."""
+    if not headers:
+        return None
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in items:
+        if key.lower() == name:
+            return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return None
+
+
+def decode_value(value: bytes | None, content_type: str | None) -> Any:
+    """Decode one record value. JSON when the header says so or the bytes look like JSON."""
+    if not value:
+        raise DecodeFailure("undecodable", "empty record value")
+    looks_json = value[:1] in (b"{", b"[", b" ", b"\n")
+    if content_type == JSON or (content_type is None and looks_json):
+        try:
+            return json.loads(value)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DecodeFailure("undecodable", f"invalid JSON: {exc}") from exc
+    try:
+        return msgpack.unpackb(value, raw=False, strict_map_key=True, timestamp=0)
+    except Exception as exc:  # msgpack raises several unrelated types for bad bytes
+        raise DecodeFailure("undecodable", f"invalid msgpack: {type(exc).__name__}: {exc}") from exc
+
+
+def encode_value(record: Mapping[str, Any], content_type: str = MSGPACK) -> bytes:
+    """Encode one record for the wire."""
+    if content_type == JSON:
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    packed: bytes = msgpack.packb(record, use_bin_type=True)
+    return packed

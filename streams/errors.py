@@ -1,0 +1,56 @@
+"""The txenrich exception tree. Every error a user can act on says what to do.
+
+    TxEnrichError
+    ├── ConfigError            bad settings, flags or topology
+    ├── InputFileError         a file given to `produce` / `enrich` cannot be read
+    ├── ContractError          a schema file is missing or malformed
+    ├── ServiceError           an external service failed
+    │   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
+    │   └── LocalStackError    an embedded server (broker, Redis) failed to start
+    └── DeliveryError          the broker did not acknowledge an output record
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BrokerUnavailable",
+    "ConfigError",
+    "ContractError",
+    "DeliveryError",
+    "InputFileError",
+    "LocalStackError",
+    "ServiceError",
+    "TxEnrichError",
+]
+
+
+class TxEnrichError(Exception):
+    """Root of every error txenrich raises on purpose."""
+
+
+class ConfigError(TxEnrichError):
+    """Settings, flags or a topology are invalid."""
+
+
+class InputFileError(TxEnrichError):
+    """An input file is missing, unreadable or of an unknown format."""
+
+
+class ContractError(TxEnrichError):
+    """A record contract (JSON Schema) is missing or malformed."""
+
+
+class ServiceError(TxEnrichError):
+    """An external service (broker, Redis, model server) failed."""
+
+
+class BrokerUnavailable(ServiceError):
+    """The Kafka bootstrap servers did not answer."""
+
+
+class LocalStackError(ServiceError):
+    """An embedded local server could not be started."""
+
+
+class DeliveryError(TxEnrichError):
+    """The broker refused or failed to acknowledge a produced record."""

@@ -1,0 +1,82 @@
+"""Settings, read once from environment variables (prefix TXENRICH_) and flags, then passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["KafkaSettings", "Settings", "TopicNames"]
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach a Kafka cluster (env TXENRICH_KAFKA_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="TXENRICH_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: SecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    def confluent_config(self) -> dict[str, Any]:
+        """librdkafka configuration for confluent-kafka clients."""
+        conf: dict[str, Any] = {
+            "bootstrap.servers": self.bootstrap_servers,
+            "security.protocol": self.security_protocol.lower(),
+        }
+        if self.sasl_mechanism:
+            conf["sasl.mechanism"] = self.sasl_mechanism
+        if self.sasl_username is not None:
+            conf["sasl.username"] = self.sasl_username
+        if self.sasl_password is not None:
+            conf["sasl.password"] = self.sasl_password.get_secret_value()
+        if self.ssl_cafile:
+            conf["ssl.ca.location"] = str(self.ssl_cafile)
+        if self.ssl_certfile:
+            conf["ssl.certificate.location"] = str(self.ssl_certfile)
+        if self.ssl_keyfile:
+            conf["ssl.key.location"] = str(self.ssl_keyfile)
+        return conf
+
+
+class TopicNames(BaseSettings):
+    """Topic names (env TXENRICH_TOPIC_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="TXENRICH_TOPIC_", extra="ignore")
+
+    raw: str = "transactions.raw"
+    enriched: str = "transactions.enriched"
+    dead_letter: str = "transactions.dead-letter"
+
+
+class Settings(BaseSettings):
+    """Everything a worker or CLI command needs (env TXENRICH_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="TXENRICH_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    topics: TopicNames = Field(default_factory=TopicNames)
+    app_id: str = "txenrich"
+    partitions: int = Field(default=3, ge=1, le=1024)
+    replication_factor: int = Field(default=1, ge=1, le=16)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    batch_wait_seconds: float = Field(default=0.2, gt=0, le=60)
+    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
+    # A killed worker's partitions move to the others after this long; Kafka's
+    # default (45-60 s) is too slow to notice a crash in a latency-sensitive stream.
+    session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    data_dir: Path = Path(".txenrich")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"

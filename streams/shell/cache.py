@@ -1,0 +1,75 @@
+"""Redis cache of enrichment results. Redis down means run on without it, never stop."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from streams.shell import metrics
+
+__all__ = ["EnrichmentCache"]
+
+log = logging.getLogger(__name__)
+
+
+class EnrichmentCache:
+    """Pipelined MGET/SET-with-TTL per batch; after a failure, stays away for `retry_seconds`."""
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int,
+        *,
+        timeout_seconds: float = 0.5,
+        retry_seconds: float = 5.0,
+    ) -> None:
+        self._client = aioredis.Redis.from_url(
+            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+        )
+        self._ttl = ttl_seconds
+        self._retry_seconds = retry_seconds
+        self._down_until = 0.0
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        self._down_until = time.monotonic() + self._retry_seconds
+        metrics.CACHE_ERRORS.labels(operation=operation).inc()
+        log.warning(
+            "cache unavailable op=%s error=%r; running without cache for %.0fs",
+            operation,
+            exc,
+            self._retry_seconds,
+        )
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Values for `keys` in order; all None when Redis is unavailable."""
+        if not keys or not self.available:
+            return [None] * len(keys)
+        try:
+            values: list[bytes | None] = await self._client.mget(keys)
+        except (RedisError, OSError) as exc:
+            self._failed("get", exc)
+            return [None] * len(keys)
+        return values
+
+    async def put_many(self, entries: Mapping[str, bytes]) -> None:
+        """Store entries with the TTL in one pipeline; errors only degrade the cache."""
+        if not entries or not self.available:
+            return
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for key, value in entries.items():
+                    pipe.set(key, value, ex=self._ttl)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._failed("put", exc)
+
+    async def close(self) -> None:
+        await self._client.aclose()

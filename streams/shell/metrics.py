@@ -1,0 +1,45 @@
+"""Prometheus metrics: base units in names, bounded labels (never account or description)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+__all__ = [
+    "BATCH_DURATION",
+    "BATCH_SIZE",
+    "CACHE_ERRORS",
+    "CACHE_LOOKUPS",
+    "DEAD_LETTERS",
+    "RECORDS",
+    "RECORD_LATENCY",
+]
+
+RECORDS = Counter(
+    "txenrich_records_total",
+    "Consumed records by outcome (enriched or dead_lettered).",
+    ["topic", "outcome"],
+)
+DEAD_LETTERS = Counter(
+    "txenrich_dead_letters_total", "Dead-lettered records by reason code.", ["reason"]
+)
+BATCH_SIZE = Histogram(
+    "txenrich_batch_records",
+    "Records per micro-batch.",
+    buckets=(1, 8, 32, 64, 128, 256, 512, 1024, 2048, 4096),
+)
+BATCH_DURATION = Histogram(
+    "txenrich_batch_duration_seconds",
+    "Time from taking a micro-batch to every output being acknowledged.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+RECORD_LATENCY = Histogram(
+    "txenrich_record_latency_seconds",
+    "From the raw record's Kafka timestamp to the produce of its enriched record.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+CACHE_LOOKUPS = Counter(
+    "txenrich_cache_lookups_total", "Enrichment cache lookups by outcome.", ["outcome"]
+)
+CACHE_ERRORS = Counter(
+    "txenrich_cache_errors_total", "Redis errors that degraded the cache.", ["operation"]
+)

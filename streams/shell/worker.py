@@ -1,0 +1,103 @@
+"""Run a worker in this process (blocking), or start and stop one as a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import faust
+
+from streams.errors import LocalStackError
+from streams.settings import Settings
+from streams.shell.app import create_app
+
+__all__ = [
+    "run_worker",
+    "settings_env",
+    "start_worker_process",
+    "stop_process",
+    "wait_until_ready",
+]
+
+_FAUST_LEVELS = {"debug": "debug", "info": "info", "warning": "warn", "error": "error"}
+
+
+def run_worker(settings: Settings) -> None:
+    """Start the faust worker; returns when it is stopped (SIGTERM/SIGINT)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel=_FAUST_LEVELS[settings.log_level], quiet=True)
+    worker.execute_from_commandline()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that reproduce `settings` in a child process."""
+    env = {
+        "TXENRICH_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "TXENRICH_TOPIC_RAW": settings.topics.raw,
+        "TXENRICH_TOPIC_ENRICHED": settings.topics.enriched,
+        "TXENRICH_TOPIC_DEAD_LETTER": settings.topics.dead_letter,
+        "TXENRICH_APP_ID": settings.app_id,
+        "TXENRICH_PARTITIONS": str(settings.partitions),
+        "TXENRICH_BATCH_SIZE": str(settings.batch_size),
+        "TXENRICH_BATCH_WAIT_SECONDS": str(settings.batch_wait_seconds),
+        "TXENRICH_WEB_PORT": str(settings.web_port),
+        "TXENRICH_DATA_DIR": str(settings.data_dir),
+        "TXENRICH_LOG_LEVEL": settings.log_level,
+        "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
+    }
+    env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache
+    return env
+
+
+def start_worker_process(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """`txenrich worker` as a child process, logging to `log_path`."""
+    env = {**os.environ, **settings_env(settings), "PYTHONUNBUFFERED": "1"}
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def stop_process(process: subprocess.Popen[bytes], grace_seconds: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL after the grace period."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(grace_seconds)
+
+
+def wait_until_ready(
+    settings: Settings, process: subprocess.Popen[bytes], timeout: float = 90.0
+) -> None:
+    """Block until the worker's /health says it owns raw partitions."""
+    url = f"http://{settings.web_host}:{settings.web_port}/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LocalStackError(f"worker exited with {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if json.loads(response.read()).get("ready"):
+                    return
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise LocalStackError(f"worker not ready after {timeout:.0f}s ({url})")

@@ -1,0 +1,69 @@
+"""Fixtures: a real broker (tansu) and Redis per session on free loopback ports."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.settings import KafkaSettings, Settings, TopicNames
+from streams.shell.kafka_admin import create_topics, wait_for_broker
+from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.worker import start_worker_process, stop_process
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    with LocalStack(tmp_path_factory.mktemp("stack")) as local:
+        local.start_broker()
+        local.start_redis()
+        yield local
+
+
+@pytest.fixture
+def make_settings(stack: LocalStack, tmp_path: Path) -> Callable[..., Settings]:
+    """Settings on throwaway topics (unique per call) against the session's stack."""
+
+    def build(**overrides: Any) -> Settings:
+        suffix = uuid.uuid4().hex[:8]
+        assert stack.bootstrap_servers is not None
+        values: dict[str, Any] = {
+            "kafka": KafkaSettings(bootstrap_servers=stack.bootstrap_servers),
+            "topics": TopicNames(
+                raw=f"raw-{suffix}", enriched=f"enriched-{suffix}", dead_letter=f"dlq-{suffix}"
+            ),
+            "app_id": f"txenrich-test-{suffix}",
+            "redis_url": stack.redis_url,
+            "web_port": free_port(),
+            "data_dir": tmp_path / suffix,
+            "batch_size": 200,
+            "batch_wait_seconds": 0.1,
+        }
+        values.update(overrides)
+        settings = Settings(**values)
+        wait_for_broker(settings)
+        create_topics(settings)
+        return settings
+
+    return build
+
+
+@pytest.fixture
+def spawn_worker(tmp_path: Path) -> Iterator[Callable[[Settings], subprocess.Popen[bytes]]]:
+    """Start `txenrich worker` child processes; all are stopped at teardown."""
+    started: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def spawn(settings: Settings) -> subprocess.Popen[bytes]:
+        log = tmp_path / f"worker-{len(started)}.log"
+        process = start_worker_process(settings, log)
+        started.append((process, log))
+        return process
+
+    yield spawn
+    for process, log in started:
+        stop_process(process)
+        print(f"--- {log} (tail)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))

@@ -1,0 +1,77 @@
+"""The CLI exactly as the README runs it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+TXENRICH = str(Path(sys.executable).with_name("txenrich"))
+SUMMARY = re.compile(r"^summary: in=(\d+) enriched=(\d+) dead_lettered=(\d+) seconds=([\d.]+)$")
+
+
+def test_make_demo_enriches_the_sample_and_accounts_for_every_record() -> None:
+    make = shutil.which("make")
+    assert make, "make is needed to run the README command"
+    result = subprocess.run(
+        [make, "demo"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    match = SUMMARY.match(lines[-1])
+    assert match, lines[-5:]
+    produced, enriched, dead, _seconds = match.groups()
+    assert int(produced) >= 2000
+    assert int(enriched) > 0 and int(dead) > 0
+    assert int(produced) == int(enriched) + int(dead)
+    assert any("->" in line for line in lines), "no enriched events were shown"
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["demo", "--sample", "many"], "'many' is not a whole number"),
+        (["produce", "--sample", "0"], "must be at least 1"),
+        (["consume", "--format", "xml"], "invalid choice"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_no_traceback(argv: list[str], needle: str) -> None:
+    result = subprocess.run([TXENRICH, *argv], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_input_file_says_what_to_do(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [TXENRICH, "produce", str(tmp_path / "nope.jsonl"), "--bootstrap-servers", "127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_broker_says_how_to_start_one() -> None:
+    result = subprocess.run(
+        [TXENRICH, "topics", "create", "--bootstrap-servers", "127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "txenrich up" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from streams.core.wire import JSON, MSGPACK, DecodeFailure, decode_value, encode_value, header_value
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("content_type", [MSGPACK, JSON])
+def test_round_trip(content_type: str) -> None:
+    record = {"a": "1", "nested": {"x": [1, 2]}, "uni": "café"}
+    assert decode_value(encode_value(record, content_type), content_type) == record
+
+
+def test_json_sniffed_without_header() -> None:
+    assert decode_value(b'{"a": 1}', None) == {"a": 1}
+
+
+@pytest.mark.parametrize("value", [b"", None, b"\xc1", b'{"a": '])
+def test_garbage_is_undecodable(value: bytes | None) -> None:
+    with pytest.raises(DecodeFailure) as info:
+        decode_value(value, None)
+    assert info.value.reason == "undecodable"
+
+
+def test_header_lookup_is_case_insensitive() -> None:
+    assert header_value([("Content-Type", b"application/json")], "content-type") == JSON
+    assert header_value({"schema": b"raw_transaction.v1"}, "schema") == "raw_transaction.v1"
+    assert header_value(None, "schema") is None
