@@ -1,13 +1,13 @@
 """The txenrich exception tree. Every error a user can act on says what to do.
 
-    TxEnrichError
-    ├── ConfigError            bad settings, flags or topology
-    ├── InputFileError         a file given to `produce` / `enrich` cannot be read
-    ├── ContractError          a schema file is missing or malformed
-    ├── ServiceError           an external service failed
-    │   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
-    │   └── LocalStackError    an embedded server (broker, Redis) failed to start
-    └── DeliveryError          the broker did not acknowledge an output record
+TxEnrichError
+├── ConfigError            bad settings, flags or topology
+├── InputFileError         a file given to `produce` / `enrich` cannot be read
+├── ContractError          a schema file is missing or malformed
+├── ServiceError           an external service failed
+│   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
+│   └── LocalStackError    an embedded server (broker, Redis) failed to start
+└── DeliveryError          the broker did not acknowledge an output record
 """
 
 from __future__ import annotations

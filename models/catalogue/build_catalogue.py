@@ -79,8 +79,14 @@ __all__ = [
 ]
 
 HEADER: Final[tuple[str, ...]] = (
-    "merchant_id", "name", "website", "category_primary", "category_detailed",
-    "mcc", "countries", "aliases",
+    "merchant_id",
+    "name",
+    "website",
+    "category_primary",
+    "category_detailed",
+    "mcc",
+    "countries",
+    "aliases",
 )
 SOURCE_CURATED: Final = 0
 SOURCE_NSI: Final = 1
@@ -90,20 +96,38 @@ MAX_ALIAS_LEN: Final = 40
 MAX_SLUG_LEN: Final = 40
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-_DEFAULT_TAXONOMY: Final = (
-    _REPO_ROOT.parent / "shared" / "data" / "personal_finance_categories.csv")
+_DEFAULT_TAXONOMY: Final = _REPO_ROOT.parent / "shared" / "data" / "personal_finance_categories.csv"
 _DEFAULT_OUT: Final = _REPO_ROOT / "streams" / "reference" / "merchants.csv"
 
 _DOMAIN_RE: Final = re.compile(
     r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+    r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
 _MCC_RE: Final = re.compile(r"^\d{4}$")
-_FOLD_EXTRA: Final = str.maketrans({
-    "\u00df": "ss", "\u00f8": "o", "\u00d8": "O", "\u00e6": "ae", "\u00c6": "AE",
-    "\u0153": "oe", "\u0152": "OE", "\u0111": "d", "\u0110": "D", "\u0142": "l",
-    "\u0141": "L", "\u0131": "i", "\u00fe": "th", "\u00de": "TH", "\u00f0": "d",
-    "\u00d0": "D", "\u2019": "'", "\u2018": "'", "\u2013": "-", "\u2014": "-",
-})
+_FOLD_EXTRA: Final = str.maketrans(
+    {
+        "\u00df": "ss",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u00e6": "ae",
+        "\u00c6": "AE",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u0111": "d",
+        "\u0110": "D",
+        "\u0142": "l",
+        "\u0141": "L",
+        "\u0131": "i",
+        "\u00fe": "th",
+        "\u00de": "TH",
+        "\u00f0": "d",
+        "\u00d0": "D",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -189,8 +213,7 @@ def descriptor_forms(text: str) -> list[str]:
     second = re.sub(r"\s+", " ", second).strip()
     forms: list[str] = []
     for form in (first, second):
-        if (2 <= len(form) <= MAX_ALIAS_LEN and re.search(r"[A-Z0-9]", form)
-                and form not in forms):
+        if 2 <= len(form) <= MAX_ALIAS_LEN and re.search(r"[A-Z0-9]", form) and form not in forms:
             forms.append(form)
     return forms
 
@@ -247,7 +270,7 @@ def is_platform(domain: str, name: str) -> bool:
     """True when ``domain`` is a hosting/social platform not owned by ``name``."""
     if domain not in PLATFORM_DOMAINS:
         return False
-    label = domain.split(".")[0].replace("-", "")
+    label = domain.split(".", maxsplit=1)[0].replace("-", "")
     return not norm_name(name).startswith(label)
 
 
@@ -305,8 +328,17 @@ def nsi_alias_texts(item: Mapping[str, Any], prefix: str) -> tuple[str, ...]:
     """Raw alternative names of an NSI item (match names, name tags)."""
     tags: Mapping[str, str] = item.get("tags", {})
     texts: list[str] = [item.get("displayName", "")]
-    for key in (prefix, f"{prefix}:en", "name", "name:en", "official_name",
-                "short_name", "brand:short", "alt_name", "alt_name:en"):
+    for key in (
+        prefix,
+        f"{prefix}:en",
+        "name",
+        "name:en",
+        "official_name",
+        "short_name",
+        "brand:short",
+        "alt_name",
+        "alt_name:en",
+    ):
         texts.extend(part for part in tags.get(key, "").split(";"))
     texts.extend(item.get("matchNames", []))
     return tuple(clean_name(text) for text in texts if text and text.strip())
@@ -330,9 +362,13 @@ def nsi_tree_mapping(path: str) -> tuple[str, str, tuple[str, str]] | None:
     return None
 
 
-def nsi_item_candidate(item: Mapping[str, Any], tag_key: str, prefix: str,
-                       category: tuple[str, str],
-                       wikidata: Mapping[str, Any]) -> Candidate | None:
+def nsi_item_candidate(
+    item: Mapping[str, Any],
+    tag_key: str,
+    prefix: str,
+    category: tuple[str, str],
+    wikidata: Mapping[str, Any],
+) -> Candidate | None:
     """Turn one NSI item into a Candidate (None when unusable)."""
     tags: Mapping[str, str] = item.get("tags", {})
     if tag_key == "amenity/vending_machine" and not vending_sells_food(tags):
@@ -349,11 +385,16 @@ def nsi_item_candidate(item: Mapping[str, Any], tag_key: str, prefix: str,
     if website is None:
         return None
     return Candidate(
-        name=name, website=website, detailed=category[0], mcc=category[1],
+        name=name,
+        website=website,
+        detailed=category[0],
+        mcc=category[1],
         countries=countries_from_location(item.get("locationSet", {})),
-        aliases=nsi_alias_texts(item, prefix), source=SOURCE_NSI,
+        aliases=nsi_alias_texts(item, prefix),
+        source=SOURCE_NSI,
         flagship=tags.get("name") == tags.get(prefix),
-        secondary=tag_key in SECONDARY_TAGS)
+        secondary=tag_key in SECONDARY_TAGS,
+    )
 
 
 def nsi_candidates(nsi_dir: Path) -> list[Candidate]:
@@ -400,10 +441,18 @@ def simple_icons_candidates(si_dir: Path) -> list[Candidate]:
         if not website:
             print(f"warning: no website for simple-icons {slug!r}", file=sys.stderr)
             continue
-        out.append(Candidate(
-            name=name, website=website, detailed=spec.detailed, mcc=spec.mcc,
-            countries=None, aliases=simple_icon_aliases(icon),
-            source=SOURCE_SIMPLE_ICONS, exempt=True))
+        out.append(
+            Candidate(
+                name=name,
+                website=website,
+                detailed=spec.detailed,
+                mcc=spec.mcc,
+                countries=None,
+                aliases=simple_icon_aliases(icon),
+                source=SOURCE_SIMPLE_ICONS,
+                exempt=True,
+            )
+        )
     return out
 
 
@@ -411,10 +460,15 @@ def curated_candidates() -> list[Candidate]:
     """Candidates for the hand-curated merchants."""
     return [
         Candidate(
-            name=item.name, website=item.website, detailed=item.detailed, mcc=item.mcc,
+            name=item.name,
+            website=item.website,
+            detailed=item.detailed,
+            mcc=item.mcc,
             countries=frozenset(item.countries) or None,
             aliases=tuple(sanitize_alias(alias) for alias in item.aliases),
-            source=SOURCE_CURATED, exempt=True)
+            source=SOURCE_CURATED,
+            exempt=True,
+        )
         for item in CURATED
     ]
 
@@ -433,8 +487,18 @@ def keep_candidate(cand: Candidate) -> bool:
 def best_candidate(group: Sequence[Candidate]) -> Candidate:
     """Pick the candidate whose name and category represent the group."""
     counts = Counter(cand.detailed for cand in group)
-    return min(group, key=lambda c: (c.source, not c.flagship, -counts[c.detailed],
-                                     c.secondary, c.detailed, c.mcc, c.name))
+    return min(
+        group,
+        key=lambda c: (
+            c.source,
+            not c.flagship,
+            -counts[c.detailed],
+            c.secondary,
+            c.detailed,
+            c.mcc,
+            c.name,
+        ),
+    )
 
 
 def merged_countries(group: Sequence[Candidate]) -> tuple[str, ...]:
@@ -477,14 +541,19 @@ def merge_group(group: Sequence[Candidate]) -> Merchant:
     """Merge candidates sharing a (name, website) key into one Merchant."""
     best = best_candidate(group)
     detailed, mcc = CATEGORY_OVERRIDES.get(
-        (norm_name(best.name), best.website), (best.detailed, best.mcc))
+        (norm_name(best.name), best.website), (best.detailed, best.mcc)
+    )
     return Merchant(
-        name=best.name, website=best.website, detailed=detailed, mcc=mcc,
+        name=best.name,
+        website=best.website,
+        detailed=detailed,
+        mcc=mcc,
         countries=merged_countries(group),
         core_aliases=core_aliases(best.name, best.website, group),
         package_aliases=package_aliases(group),
         source=min(cand.source for cand in group),
-        allowlisted=any(cand.source != SOURCE_NSI for cand in group))
+        allowlisted=any(cand.source != SOURCE_NSI for cand in group),
+    )
 
 
 def known_countries(group: Sequence[Candidate]) -> frozenset[str]:
@@ -494,8 +563,9 @@ def known_countries(group: Sequence[Candidate]) -> frozenset[str]:
     return frozenset(c for cand in group for c in cand.countries or ())
 
 
-def fold_target(key: tuple[str, str], groups: Mapping[tuple[str, str], list[Candidate]]
-                ) -> tuple[str, str] | None:
+def fold_target(
+    key: tuple[str, str], groups: Mapping[tuple[str, str], list[Candidate]]
+) -> tuple[str, str] | None:
     """Hand-picked group that an NSI-only group duplicates, if any.
 
     Same normalised name, same first domain label (``spectrum.net`` vs
@@ -506,8 +576,11 @@ def fold_target(key: tuple[str, str], groups: Mapping[tuple[str, str], list[Cand
     countries = known_countries(groups[key])
     label = website.split(".", 1)[0]
     matches = [
-        other for other in groups
-        if other[0] == name and other != key and other[1].split(".", 1)[0] == label
+        other
+        for other in groups
+        if other[0] == name
+        and other != key
+        and other[1].split(".", 1)[0] == label
         and any(c.source != SOURCE_NSI for c in groups[other])
         and countries & known_countries(groups[other])
     ]
@@ -520,8 +593,7 @@ def merge_candidates(candidates: Iterable[Candidate]) -> list[Merchant]:
     for cand in candidates:
         if keep_candidate(cand):
             groups[(norm_name(cand.name), cand.website)].append(cand)
-    nsi_only = [key for key in sorted(groups)
-                if all(c.source == SOURCE_NSI for c in groups[key])]
+    nsi_only = [key for key in sorted(groups) if all(c.source == SOURCE_NSI for c in groups[key])]
     for key in nsi_only:
         target = fold_target(key, groups)
         if target is not None:
@@ -535,8 +607,7 @@ def merge_candidates(candidates: Iterable[Candidate]) -> list[Merchant]:
 def id_rank(merchant: Merchant) -> tuple[bool, int, int, str, str]:
     """Who gets the plain slug: hand-picked brands first, then widest coverage."""
     coverage = 10_000 if not merchant.countries else len(merchant.countries)
-    return (not merchant.allowlisted, -coverage, merchant.source, merchant.website,
-            merchant.name)
+    return (not merchant.allowlisted, -coverage, merchant.source, merchant.website, merchant.name)
 
 
 def base_id(merchant: Merchant) -> str:
@@ -578,31 +649,39 @@ def final_aliases(ident: str, merchant: Merchant, taken: frozenset[str]) -> str:
     return "|".join(unique[:MAX_ALIASES])
 
 
-def build_rows(merchants: Iterable[Merchant], taxonomy: Mapping[str, str]
-               ) -> list[tuple[str, ...]]:
+def build_rows(merchants: Iterable[Merchant], taxonomy: Mapping[str, str]) -> list[tuple[str, ...]]:
     """CSV rows sorted by merchant id."""
     by_id = assign_ids(merchants)
     taken = frozenset(form for m in by_id.values() for form in descriptor_forms(m.name))
     rows: list[tuple[str, ...]] = []
     for ident, merchant in sorted(by_id.items()):
-        rows.append((
-            ident, merchant.name, merchant.website, taxonomy.get(merchant.detailed, ""),
-            merchant.detailed, merchant.mcc, "|".join(merchant.countries),
-            final_aliases(ident, merchant, taken)))
+        rows.append(
+            (
+                ident,
+                merchant.name,
+                merchant.website,
+                taxonomy.get(merchant.detailed, ""),
+                merchant.detailed,
+                merchant.mcc,
+                "|".join(merchant.countries),
+                final_aliases(ident, merchant, taken),
+            )
+        )
     return rows
 
 
 def known_mccs() -> set[str] | None:
     """All MCCs known to ``iso18245``, or None when it is not installed."""
     try:
-        import iso18245  # type: ignore[import-untyped, unused-ignore]
+        import iso18245  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - optional
     except ImportError:
         return None
     return {str(entry.mcc) for entry in iso18245.get_all_mccs()}
 
 
-def validate_rows(rows: Sequence[Sequence[str]], taxonomy: Mapping[str, str],
-                  mccs: set[str] | None) -> list[str]:
+def validate_rows(
+    rows: Sequence[Sequence[str]], taxonomy: Mapping[str, str], mccs: set[str] | None
+) -> list[str]:
     """Return a list of problems (empty when the catalogue is valid)."""
     problems: list[str] = []
     ids = Counter(row[0] for row in rows)
@@ -640,12 +719,18 @@ def summarize(rows: Sequence[Sequence[str]]) -> Iterator[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--nsi", type=Path, required=True,
-                        help="installed name-suggestion-index package directory")
-    parser.add_argument("--simple-icons", type=Path, required=True,
-                        help="installed simple-icons package directory")
-    parser.add_argument("--taxonomy", type=Path, default=_DEFAULT_TAXONOMY,
-                        help="Plaid personal_finance_categories.csv")
+    parser.add_argument(
+        "--nsi", type=Path, required=True, help="installed name-suggestion-index package directory"
+    )
+    parser.add_argument(
+        "--simple-icons", type=Path, required=True, help="installed simple-icons package directory"
+    )
+    parser.add_argument(
+        "--taxonomy",
+        type=Path,
+        default=_DEFAULT_TAXONOMY,
+        help="Plaid personal_finance_categories.csv",
+    )
     parser.add_argument("--out", type=Path, default=_DEFAULT_OUT, help="output CSV")
     return parser.parse_args(argv)
 
@@ -654,13 +739,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Build, validate and write the merchant catalogue."""
     args = parse_args(argv)
     taxonomy = load_taxonomy(args.taxonomy)
-    candidates = (curated_candidates() + nsi_candidates(args.nsi)
-                  + simple_icons_candidates(args.simple_icons))
+    candidates = (
+        curated_candidates() + nsi_candidates(args.nsi) + simple_icons_candidates(args.simple_icons)
+    )
     rows = build_rows(merge_candidates(candidates), taxonomy)
     mccs = known_mccs()
     if mccs is None:
-        print("warning: iso18245 not installed; MCCs checked for format only",
-              file=sys.stderr)
+        print("warning: iso18245 not installed; MCCs checked for format only", file=sys.stderr)
     problems = validate_rows(rows, taxonomy, mccs)
     if problems:
         print("\n".join(problems[:50]), file=sys.stderr)

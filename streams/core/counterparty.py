@@ -300,46 +300,60 @@ def clean_counterparty(df: pl.DataFrame, description_col: str = "description") -
     rent, refund, check, card_purchase, or null).
     """
     raw = pl.col(description_col).cast(pl.String).fill_null("")
-    upper = _squash(_fold(raw).str.replace_all(r"[\u2018\u2019`]", "'"))
-    stripped = _squash(_remove_all(_squash(_remove_all(upper, _WRAPPERS)), _NOISE))
-    any_prefix = "|".join(f"(?:{p})" for _, p in _PREFIXES)
-    frame = df.with_columns(
-        __cp_text=stripped.str.replace(rf"^(?:{any_prefix}) ?", ""),
-        __cp_hint=_first_match(upper, _FLOW_RULES),
-        intermediary=pl.coalesce(
-            _first_match(stripped, _PREFIXES, prefix="^"),
-            _first_match(upper, _ANYWHERE_INTERMEDIARY),
-        ),
-    )
-    text = pl.col("__cp_text")
-    region = text.str.extract_groups(_REGION_RE)
-    country = text.str.extract_groups(_COUNTRY_RE)
+    upper, stripped, text = pl.col("__cp_upper"), pl.col("__cp_stripped"), pl.col("__cp_text")
+    region, country = pl.col("__cp_region"), pl.col("__cp_country")
     has_region = region.struct.field("region").is_not_null()
-    frame = frame.with_columns(
-        location_city=pl.when(has_region).then(region.struct.field("city")),
-        location_region=region.struct.field("region"),
-        location_country=pl.when(has_region)
-        .then(region.struct.field("region").replace_strict(_REGION_COUNTRY, default=None))
-        .otherwise(country.struct.field("country").replace_strict(_COUNTRIES, default=None)),
-        __cp_text=pl.coalesce(region.struct.field("rest"), country.struct.field("rest"), text),
-    )
-    name = pl.col("__cp_text").str.replace(_REFERENCE_TAIL, " ")
-    name = normalise_text(name.str.replace_all(_PAYROLL_WORDS, " "))
-    whole = normalise_text(raw)
-    clean = _fallback(
-        name,
-        normalise_text(pl.col("intermediary").fill_null("")),
-        whole.str.replace_all(r"\s[^\s\d]*\d[^\s\d]*\d[^\s\d]*\d\S*", ""),
-        whole,
-        # Letters that folding cannot keep: fall back to the raw text rather than "".
-        pl.when(raw.str.contains(_LETTER)).then(_squash(raw.str.to_uppercase())).otherwise(whole),
-    )
-    return (
-        frame.with_columns(counterparty_clean=clean, flow_hint=pl.col("__cp_hint"))
-        .with_columns(counterparty_display=_display(pl.col("counterparty_clean")))
-        .drop("__cp_text", "__cp_hint")
-        .select(
-            *[c for c in df.columns if c not in _OUTPUT_COLUMNS],
-            *_OUTPUT_COLUMNS,
+    any_prefix = "|".join(f"(?:{p})" for _, p in _PREFIXES)
+    whole = pl.col("__cp_whole")
+    # Staged columns so that each intermediate text is computed once.
+    frame = (
+        df.lazy()
+        .with_columns(
+            __cp_upper=_squash(_fold(raw).str.replace_all(r"[\u2018\u2019`]", "'")),
+            __cp_whole=normalise_text(raw),
         )
+        .with_columns(
+            __cp_stripped=_squash(_remove_all(_squash(_remove_all(upper, _WRAPPERS)), _NOISE)),
+            flow_hint=_first_match(upper, _FLOW_RULES),
+        )
+        .with_columns(
+            __cp_text=stripped.str.replace(rf"^(?:{any_prefix}) ?", ""),
+            intermediary=pl.coalesce(
+                _first_match(stripped, _PREFIXES, prefix="^"),
+                _first_match(upper, _ANYWHERE_INTERMEDIARY),
+            ),
+        )
+        .with_columns(
+            __cp_region=text.str.extract_groups(_REGION_RE),
+            __cp_country=text.str.extract_groups(_COUNTRY_RE),
+        )
+        .with_columns(
+            location_city=pl.when(has_region).then(region.struct.field("city")),
+            location_region=region.struct.field("region"),
+            location_country=pl.when(has_region)
+            .then(region.struct.field("region").replace_strict(_REGION_COUNTRY, default=None))
+            .otherwise(country.struct.field("country").replace_strict(_COUNTRIES, default=None)),
+            __cp_text=pl.coalesce(region.struct.field("rest"), country.struct.field("rest"), text),
+        )
+        .with_columns(
+            __cp_name=normalise_text(
+                text.str.replace(_REFERENCE_TAIL, " ").str.replace_all(_PAYROLL_WORDS, " ")
+            ),
+            __cp_short=whole.str.replace_all(r"\s[^\s\d]*\d[^\s\d]*\d[^\s\d]*\d\S*", ""),
+        )
+        .with_columns(
+            counterparty_clean=_fallback(
+                pl.col("__cp_name"),
+                normalise_text(pl.col("intermediary").fill_null("")),
+                pl.col("__cp_short"),
+                whole,
+                # Letters that folding cannot keep: fall back to the raw text rather than "".
+                pl.when(raw.str.contains(_LETTER))
+                .then(_squash(raw.str.to_uppercase()))
+                .otherwise(whole),
+            )
+        )
+        .with_columns(counterparty_display=_display(pl.col("counterparty_clean")))
+        .collect()
     )
+    return frame.select(*[c for c in df.columns if c not in _OUTPUT_COLUMNS], *_OUTPUT_COLUMNS)

@@ -1,4 +1,4 @@
-"""The enrichment pipeline as one pure function: valid raw rows in, same rows plus enrichment out."""
+"""The enrichment pipeline as one pure function: valid raw rows in, same rows plus columns out."""
 
 from __future__ import annotations
 
@@ -44,8 +44,12 @@ def _drop_merchant_for_flows(frame: pl.DataFrame) -> pl.DataFrame:
             for name in MERCHANT_COLUMNS
             if name != "merchant_confidence"
         ]
-        + [pl.when(not_merchant).then(0.0).otherwise(pl.col("merchant_confidence"))
-           .alias("merchant_confidence")]
+        + [
+            pl.when(not_merchant)
+            .then(0.0)
+            .otherwise(pl.col("merchant_confidence"))
+            .alias("merchant_confidence")
+        ]
     )
 
 

@@ -24,12 +24,74 @@ MAX_ALIAS_WORDS = 5
 # business ("MIKES AUTO REPAIR", "GIANT PIZZA"), the text is a local business that
 # shares a word with a brand: no match beats a wrong brand.
 LOCAL_BUSINESS_WORDS = frozenset(
-    """AUTO AUTOMOTIVE REPAIR REPAIRS BODY TIRE TIRES CAFE COFFEE DELI DINER PIZZA PIZZERIA
-    GRILL BAR PUB TAVERN BAKERY BAKESHOP KITCHEN BISTRO TACOS TAQUERIA SUSHI BBQ BURGERS
-    SALON BARBER BARBERSHOP NAILS SPA DENTAL DENTIST CLINIC CHIROPRACTIC VET VETERINARY
-    PLUMBING ELECTRIC ROOFING LANDSCAPING CLEANERS CLEANING LAUNDROMAT TAILOR FLORIST FLOWERS
-    HARDWARE LIQUOR MARKET GROCERY FARM GARAGE CONSTRUCTION CONSULTING LAW STUDIO YOGA GYM
-    FITNESS BOUTIQUE BOOKS BOOKSTORE GIFTS TOWING DAYCARE""".split()
+    [
+        "AUTO",
+        "AUTOMOTIVE",
+        "REPAIR",
+        "REPAIRS",
+        "BODY",
+        "TIRE",
+        "TIRES",
+        "CAFE",
+        "COFFEE",
+        "DELI",
+        "DINER",
+        "PIZZA",
+        "PIZZERIA",
+        "GRILL",
+        "BAR",
+        "PUB",
+        "TAVERN",
+        "BAKERY",
+        "BAKESHOP",
+        "KITCHEN",
+        "BISTRO",
+        "TACOS",
+        "TAQUERIA",
+        "SUSHI",
+        "BBQ",
+        "BURGERS",
+        "SALON",
+        "BARBER",
+        "BARBERSHOP",
+        "NAILS",
+        "SPA",
+        "DENTAL",
+        "DENTIST",
+        "CLINIC",
+        "CHIROPRACTIC",
+        "VET",
+        "VETERINARY",
+        "PLUMBING",
+        "ELECTRIC",
+        "ROOFING",
+        "LANDSCAPING",
+        "CLEANERS",
+        "CLEANING",
+        "LAUNDROMAT",
+        "TAILOR",
+        "FLORIST",
+        "FLOWERS",
+        "HARDWARE",
+        "LIQUOR",
+        "MARKET",
+        "GROCERY",
+        "FARM",
+        "GARAGE",
+        "CONSTRUCTION",
+        "CONSULTING",
+        "LAW",
+        "STUDIO",
+        "YOGA",
+        "GYM",
+        "FITNESS",
+        "BOUTIQUE",
+        "BOOKS",
+        "BOOKSTORE",
+        "GIFTS",
+        "TOWING",
+        "DAYCARE",
+    ]
 )
 DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "reference" / "merchants.csv"
 MERCHANT_COLUMNS = (
@@ -57,8 +119,9 @@ class MerchantCatalogue:
         exploded = (
             merchants.select(
                 "merchant_id",
-                pl.concat_list(pl.col("name"), pl.col("aliases").fill_null("").str.split("|"))
-                .alias("alias"),
+                pl.concat_list(
+                    pl.col("name"), pl.col("aliases").fill_null("").str.split("|")
+                ).alias("alias"),
             )
             .explode("alias")
             .with_columns(alias_key=normalise_text(pl.col("alias")))
@@ -114,7 +177,10 @@ def match_merchants(
         matched = matched.join(alias_k, on=f"_key{k}", how="left", maintain_order="left")
     ids = [pl.col(f"_mk{k}") for k in range(MAX_ALIAS_WORDS, 0, -1)]
     match_words = pl.coalesce(
-        [pl.when(pl.col(f"_mk{k}").is_not_null()).then(pl.lit(k)) for k in range(MAX_ALIAS_WORDS, 0, -1)]
+        [
+            pl.when(pl.col(f"_mk{k}").is_not_null()).then(pl.lit(k))
+            for k in range(MAX_ALIAS_WORDS, 0, -1)
+        ]
     )
     matched = matched.with_columns(merchant_id=pl.coalesce(ids), _match_words=match_words)
     second_word = words.list.get(1, null_on_oob=True)

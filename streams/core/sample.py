@@ -30,18 +30,35 @@ import msgpack
 from streams.core import sample_vocab as vocab
 
 __all__ = [
-    "MALFORMED_REASONS", "REQUIRED_FIELDS", "Brand", "SamplePayload", "load_brands",
+    "MALFORMED_REASONS",
+    "REQUIRED_FIELDS",
+    "Brand",
+    "SamplePayload",
+    "load_brands",
     "sample_transactions",
 ]
 
 MSGPACK = "application/msgpack"
 JSON = "application/json"
 REQUIRED_FIELDS = (
-    "transaction_id", "account_id", "amount", "currency", "direction", "description", "date",
+    "transaction_id",
+    "account_id",
+    "amount",
+    "currency",
+    "direction",
+    "description",
+    "date",
 )
 MALFORMED_REASONS = (
-    "undecodable", "not_an_object", "missing_field", "wrong_type", "invalid_amount",
-    "invalid_currency", "invalid_direction", "invalid_date", "description_too_long",
+    "undecodable",
+    "not_an_object",
+    "missing_field",
+    "wrong_type",
+    "invalid_amount",
+    "invalid_currency",
+    "invalid_direction",
+    "invalid_date",
+    "description_too_long",
 )
 _WEB = re.compile(r"\.(COM|NET|ORG|CO|DE|FR|NL|IE|UK|EU|IO)\b")
 
@@ -98,12 +115,20 @@ def load_brands(csv_path: Path, limit: int = 400) -> list[Brand]:
     with csv_path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     brands = [
-        Brand(r["name"], tuple(a for a in r["aliases"].split("|") if a), r["category_primary"],
-              r["mcc"], tuple(c for c in r["countries"].split("|") if c))
+        Brand(
+            r["name"],
+            tuple(a for a in r["aliases"].split("|") if a),
+            r["category_primary"],
+            r["mcc"],
+            tuple(c for c in r["countries"].split("|") if c),
+        )
         for r in rows
     ]
-    brands = [b for b in brands if b.aliases and (not b.countries or set(b.countries) & set(
-        vocab.CURRENCIES))]
+    brands = [
+        b
+        for b in brands
+        if b.aliases and (not b.countries or set(b.countries) & set(vocab.CURRENCIES))
+    ]
     brands.sort(key=lambda b: (-len(b.aliases), b.name.casefold(), b.name))
     return brands[:limit]
 
@@ -125,11 +150,23 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
-def _fill(rng: random.Random, acct: _Account, template: str, when: date,
-          stable: random.Random | None = None, **extra: str) -> str:
+def _fill(
+    rng: random.Random,
+    acct: _Account,
+    template: str,
+    when: date,
+    stable: random.Random | None = None,
+    **extra: str,
+) -> str:
     """Render a template for this account (see sample_vocab.render)."""
-    return vocab.render(template, when, country=acct.country, known={**acct.known, **extra},
-                        fresh=rng, stable=stable)
+    return vocab.render(
+        template,
+        when,
+        country=acct.country,
+        known={**acct.known, **extra},
+        fresh=rng,
+        stable=stable,
+    )
 
 
 def _wrap(rng: random.Random, acct: _Account, core: str, when: date) -> str:
@@ -142,31 +179,48 @@ def _make_account(rng: random.Random, index: int, spend: Sequence[Brand]) -> _Ac
     business = rng.random() < 0.06
     first, last = rng.choice(vocab.FIRST_NAMES), rng.choice(vocab.LAST_NAMES)
     city = rng.choice(vocab.CITIES[country])
-    employer = (vocab.local_business(rng)[0] if business
-                else rng.choice(vocab.local(vocab.EMPLOYERS, country)))
+    employer = (
+        vocab.local_business(rng)[0]
+        if business
+        else rng.choice(vocab.local(vocab.EMPLOYERS, country))
+    )
     known = {
-        "name": f"{first} {last}", "lastfirst": f"{last}, {first}", "first": first, "last": last,
-        "emp": employer, "city": city[0], "st": city[1], "last4": f"{rng.randrange(10_000):04d}",
+        "name": f"{first} {last}",
+        "lastfirst": f"{last}, {first}",
+        "first": first,
+        "last": last,
+        "emp": employer,
+        "city": city[0],
+        "st": city[1],
+        "last4": f"{rng.randrange(10_000):04d}",
         "sav4": f"{rng.randrange(10_000):04d}",
         "sortcode": f"{rng.randint(10, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
     }
     shops = [b for b in spend if not b.countries or country in b.countries]
     shops = shops if len(shops) >= 8 else list(spend)  # tiny brand lists: ignore countries
     return _Account(
-        account_id=f"acc_{index + 1:04d}", country=country,
-        entity_type="business" if business else "consumer", city=city, known=known,
+        account_id=f"acc_{index + 1:04d}",
+        country=country,
+        entity_type="business" if business else "consumer",
+        city=city,
+        known=known,
         wrapper=rng.choice(vocab.CARD_WRAPPERS[country]),
-        favourites=tuple(rng.sample(shops, min(12, len(shops)))), shops=tuple(shops),
+        favourites=tuple(rng.sample(shops, min(12, len(shops)))),
+        shops=tuple(shops),
         locals=tuple(vocab.local_business(rng) for _ in range(rng.randint(2, 5))),
-        friends=tuple(f"{rng.choice(vocab.FIRST_NAMES)} {rng.choice(vocab.LAST_NAMES)}"
-                      for _ in range(rng.randint(2, 5))),
+        friends=tuple(
+            f"{rng.choice(vocab.FIRST_NAMES)} {rng.choice(vocab.LAST_NAMES)}"
+            for _ in range(rng.randint(2, 5))
+        ),
     )
 
 
 # --- everyday (non-recurring) transactions -------------------------------------------------
 
-def _shop(rng: random.Random, acct: _Account, day: date, when: date,
-          refund: bool = False) -> _Event:
+
+def _shop(
+    rng: random.Random, acct: _Account, day: date, when: date, refund: bool = False
+) -> _Event:
     brand = rng.choice(acct.favourites) if rng.random() < 0.8 else rng.choice(acct.shops)
     alias = brand.aliases[0] if rng.random() < 0.5 else rng.choice(brand.aliases)
     online, prefix = bool(_WEB.search(alias)), ""  # "X.COM"-style aliases are web shops
@@ -176,7 +230,8 @@ def _shop(rng: random.Random, acct: _Account, day: date, when: date,
         online, prefix = True, "DD *DOORDASH "
     core = vocab.card_field(rng, acct.city, acct.country, prefix + alias, online=online)
     low, high = vocab.TICKET_BY_MCC.get(brand.mcc) or vocab.TICKET_BY_CATEGORY.get(
-        brand.category_primary, (5.0, 100.0))
+        brand.category_primary, (5.0, 100.0)
+    )
     mcc = brand.mcc if len(brand.mcc) == 4 and brand.mcc.isdigit() else None
     if refund:  # the merchant gives money back: a credit printed with the card descriptor
         wrapper = rng.choice(vocab.local(vocab.REFUND_WRAPPERS, acct.country))
@@ -201,12 +256,19 @@ def _platform(rng: random.Random, acct: _Account, day: date, when: date) -> _Eve
     return _Event(day, _cents(rng, app.low, app.high), "debit", text, app.mcc, "online")
 
 
-def _p2p(rng: random.Random, acct: _Account, day: date, when: date,
-         incoming: bool = False) -> _Event:
+def _p2p(
+    rng: random.Random, acct: _Account, day: date, when: date, incoming: bool = False
+) -> _Event:
     payee = rng.choice(acct.friends)
     table = vocab.P2P_IN if incoming else vocab.P2P_OUT
-    text = _fill(rng, acct, rng.choice(vocab.local(table, acct.country)), when, payee=payee,
-                 payee_init=f"{payee[0]} {payee.split(' ', 1)[1]}")
+    text = _fill(
+        rng,
+        acct,
+        rng.choice(vocab.local(table, acct.country)),
+        when,
+        payee=payee,
+        payee_init=f"{payee[0]} {payee.split(' ', 1)[1]}",
+    )
     return _Event(day, _cents(rng, 5, 400), "credit" if incoming else "debit", text, None, "p2p")
 
 
@@ -231,8 +293,15 @@ def _transfer(rng: random.Random, acct: _Account, day: date, when: date) -> _Eve
 
 
 _MAKERS: tuple[Callable[[random.Random, _Account, date, date], _Event], ...] = (
-    _shop, _small_business, _platform, _p2p, partial(_p2p, incoming=True), _atm, _fee,
-    partial(_shop, refund=True), _transfer,
+    _shop,
+    _small_business,
+    _platform,
+    _p2p,
+    partial(_p2p, incoming=True),
+    _atm,
+    _fee,
+    partial(_shop, refund=True),
+    _transfer,
 )
 _MAKER_WEIGHTS = (46.0, 12.0, 10.0, 6.0, 3.0, 4.0, 1.5, 2.5, 3.0)
 
@@ -244,8 +313,10 @@ def _everyday(rng: random.Random, acct: _Account, day: date) -> _Event:
 
 # --- recurring series -----------------------------------------------------------------------
 
-def _month_days(start: date, end: date, dom: int, jitter: random.Random | None = None,
-                business: bool = False) -> list[date]:
+
+def _month_days(
+    start: date, end: date, dom: int, jitter: random.Random | None = None, business: bool = False
+) -> list[date]:
     """Day `dom` (clamped to the month's length) of each calendar month, within [start, end);
     `jitter` moves bills by up to two days, `business` pulls payday back off weekends."""
     days, year, month = [], start.year, start.month
@@ -278,8 +349,15 @@ def _recurring(rng: random.Random, acct: _Account, start: date, end: date) -> li
     c, money = acct.country, {"US": 1.0, "GB": 0.7}.get(acct.country, 0.75)
     series: list[list[_Event]] = []
 
-    def add(days: Sequence[date], template: str, amount: Callable[[], int],
-            direction: str = "debit", *, mcc: str | None = None, card: bool = False) -> None:
+    def add(
+        days: Sequence[date],
+        template: str,
+        amount: Callable[[], int],
+        direction: str = "debit",
+        *,
+        mcc: str | None = None,
+        card: bool = False,
+    ) -> None:
         """One series: the same template and ids each time (a seeded Random replays them);
         dates, and for bills the amounts, move."""
         seed = rng.getrandbits(64)
@@ -295,8 +373,13 @@ def _recurring(rng: random.Random, acct: _Account, start: date, end: date) -> li
         return template, _cents(rng, low, high)
 
     for sub in rng.sample(vocab.local(vocab.SUBSCRIPTIONS, c), rng.randint(2, 4)):
-        add(_month_days(start, end, rng.randint(1, 28)), rng.choice(sub.forms),
-            _fixed(round(rng.choice(sub.prices) * 100)), mcc=sub.mcc, card=True)
+        add(
+            _month_days(start, end, rng.randint(1, 28)),
+            rng.choice(sub.forms),
+            _fixed(round(rng.choice(sub.prices) * 100)),
+            mcc=sub.mcc,
+            card=True,
+        )
     if acct.entity_type == "business":  # card-processor payouts instead of a salary
         days = _every(start + timedelta(days=rng.randrange(7)), end, rng.choice((7, 14)))
         template, pay = rng.choice(vocab.local(vocab.PAYOUTS, c)), _around(rng, 200_000, 0.8)
@@ -313,8 +396,11 @@ def _recurring(rng: random.Random, acct: _Account, start: date, end: date) -> li
     series.insert(1, series.pop())  # priority: first subscription, income, housing, the rest
     if rng.random() < 0.72:
         rent = _cents(rng, 1100 * money, 3800 * money) // 2500 * 2500 + 2500
-        add(_month_days(start, end, rng.choice((1, 1, 1, 2, 3, 5))),
-            rng.choice(vocab.local(vocab.RENT, c)), _fixed(rent))
+        add(
+            _month_days(start, end, rng.choice((1, 1, 1, 2, 3, 5))),
+            rng.choice(vocab.local(vocab.RENT, c)),
+            _fixed(rent),
+        )
     else:
         template, cents = pick(vocab.MORTGAGES)
         add(_month_days(start, end, 1), template, _fixed(cents))
@@ -325,22 +411,35 @@ def _recurring(rng: random.Random, acct: _Account, start: date, end: date) -> li
     loans = vocab.local(vocab.LOANS, c)
     for loan in rng.sample(loans, min(len(loans), rng.choice((0, 0, 1, 1, 2)))):
         base = _cents(rng, loan.low, loan.high)
-        add(_month_days(start, end, rng.randint(1, 28)), loan.template,
-            _around(rng, base, 0.6) if loan.varies else _fixed(base))
+        add(
+            _month_days(start, end, rng.randint(1, 28)),
+            loan.template,
+            _around(rng, base, 0.6) if loan.varies else _fixed(base),
+        )
     if rng.random() < 0.5:
-        add(_month_days(start, end, rng.randint(1, 28)),
+        add(
+            _month_days(start, end, rng.randint(1, 28)),
             rng.choice(vocab.local(vocab.SAVINGS_OUT, c)),
-            _fixed(100 * rng.choice((50, 100, 150, 200, 300, 500))))
+            _fixed(100 * rng.choice((50, 100, 150, 200, 300, 500))),
+        )
     if rng.random() < 0.6:
-        add(_month_days(start, end, 31), rng.choice(vocab.local(vocab.INTEREST, c)),
-            lambda: _cents(rng, 0.01, 12.0), "credit")
+        add(
+            _month_days(start, end, 31),
+            rng.choice(vocab.local(vocab.INTEREST, c)),
+            lambda: _cents(rng, 0.01, 12.0),
+            "credit",
+        )
     if rng.random() < 0.15:
         template, cents = pick(vocab.MONTHLY_FEES)
         add(_month_days(start, end, 28), template, _fixed(cents))
     if rng.random() < (0.4 if c == "US" else 0.15):
         template, cents = pick(vocab.TAX_REFUNDS)
-        add([start + timedelta(days=rng.randrange((end - start).days))], template,
-            _fixed(cents), "credit")
+        add(
+            [start + timedelta(days=rng.randrange((end - start).days))],
+            template,
+            _fixed(cents),
+            "credit",
+        )
     return series
 
 
@@ -350,8 +449,10 @@ def _plan(rng: random.Random, acct: _Account, start: date, end: date, target: in
     flat = [event for series in _recurring(rng, acct, start, end) for event in series]
     events = flat[: min(len(flat), target - 2 * target // 5)]
     span = (end - start).days
-    events += [_everyday(rng, acct, start + timedelta(days=rng.randrange(span)))
-               for _ in range(target - len(events))]
+    events += [
+        _everyday(rng, acct, start + timedelta(days=rng.randrange(span)))
+        for _ in range(target - len(events))
+    ]
     return sorted(events, key=lambda e: e.day)
 
 
@@ -368,6 +469,7 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 # --- records and wire bytes -----------------------------------------------------------------
 
+
 def _new_id(rng: random.Random, used: set[str]) -> str:
     while (tx_id := f"tx_{rng.getrandbits(64):016x}") in used:
         pass
@@ -377,9 +479,13 @@ def _new_id(rng: random.Random, used: set[str]) -> str:
 
 def _record(rng: random.Random, acct: _Account, event: _Event, tx_id: str) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "transaction_id": tx_id, "account_id": acct.account_id, "amount": _money(event.cents),
-        "currency": vocab.CURRENCIES[acct.country], "direction": event.direction,
-        "description": event.description, "date": event.day.isoformat(),
+        "transaction_id": tx_id,
+        "account_id": acct.account_id,
+        "amount": _money(event.cents),
+        "currency": vocab.CURRENCIES[acct.country],
+        "direction": event.direction,
+        "description": event.description,
+        "date": event.day.isoformat(),
     }
     if event.mcc and rng.random() < 0.75:
         record["mcc"] = event.mcc
@@ -412,23 +518,32 @@ def _malformed(rng: random.Random, reason: str, record: dict[str, Any]) -> Sampl
     if reason == "undecodable":
         key, variant = (b"" if rng.random() < 0.25 else key), rng.randrange(3)
         if variant == 0:  # 0xC1 is the one byte msgpack never uses: this never decodes
-            return SamplePayload(b"\xc1" + rng.randbytes(rng.randint(3, 40)), MSGPACK, key,
-                                 False, reason)
+            return SamplePayload(
+                b"\xc1" + rng.randbytes(rng.randint(3, 40)), MSGPACK, key, False, reason
+            )
         content_type = MSGPACK if variant == 1 else JSON
         whole = _pack(record, content_type)  # any strict prefix of a map/object is incomplete
         value = whole[: rng.randint(1, len(whole) - 1)]
         return SamplePayload(value, content_type, key, False, reason)
-    amount, day, text = str(record["amount"]), date.fromisoformat(record["date"]), \
-        str(record["description"]) + " "
+    amount, day, text = (
+        str(record["amount"]),
+        date.fromisoformat(record["date"]),
+        str(record["description"]) + " ",
+    )
     changes: dict[str, tuple[tuple[str, object], ...]] = {
-        "wrong_type": (("amount", float(amount)),
-                       ("account_id", int(str(record["account_id"]).removeprefix("acc_")))),
-        "invalid_amount": tuple(("amount", v) for v in (amount.replace(".", ","), f"-{amount}",
-                                                        "abc", "1e3")),
+        "wrong_type": (
+            ("amount", float(amount)),
+            ("account_id", int(str(record["account_id"]).removeprefix("acc_"))),
+        ),
+        "invalid_amount": tuple(
+            ("amount", v) for v in (amount.replace(".", ","), f"-{amount}", "abc", "1e3")
+        ),
         "invalid_currency": (("currency", "XYZ"), ("currency", str(record["currency"]).lower())),
         "invalid_direction": tuple(("direction", v) for v in ("out", "in", "DEBIT")),
-        "invalid_date": tuple(("date", v) for v in (f"{day.year}-02-30", f"{day:%d/%m/%Y}",
-                                                    "1899-01-01", "3024-01-01")),
+        "invalid_date": tuple(
+            ("date", v)
+            for v in (f"{day.year}-02-30", f"{day:%d/%m/%Y}", "1899-01-01", "3024-01-01")
+        ),
         "description_too_long": (("description", text * (513 // len(text) + 1)),),
     }
     shape: object
@@ -445,9 +560,16 @@ def _malformed(rng: random.Random, reason: str, record: dict[str, Any]) -> Sampl
     return SamplePayload(_pack(shape, content_type), content_type, key, False, reason)
 
 
-def sample_transactions(n: int, *, seed: int = 7, accounts: int = 25, months: int = 6,
-                        start: date, malformed_ratio: float = 0.03,
-                        brands: Sequence[Brand]) -> list[SamplePayload]:
+def sample_transactions(
+    n: int,
+    *,
+    seed: int = 7,
+    accounts: int = 25,
+    months: int = 6,
+    start: date,
+    malformed_ratio: float = 0.03,
+    brands: Sequence[Brand],
+) -> list[SamplePayload]:
     """`n` wire payloads for `accounts` accounts over `months` months from `start`.
 
     About `malformed_ratio` of them (rounded) are malformed, at random positions;
@@ -466,8 +588,9 @@ def sample_transactions(n: int, *, seed: int = 7, accounts: int = 25, months: in
         planned += [(e.day, rng.random(), acct, e) for e in _plan(rng, acct, start, end, count)]
     planned.sort(key=lambda item: (item[0], item[1]))  # random tie-break interleaves accounts
     used: set[str] = set()
-    good = iter([_valid(rng, _record(rng, acct, e, _new_id(rng, used)))
-                 for _, _, acct, e in planned])
+    good = iter(
+        [_valid(rng, _record(rng, acct, e, _new_id(rng, used))) for _, _, acct, e in planned]
+    )
     bad_at = set(rng.sample(range(n), n_bad))
     reasons = list(MALFORMED_REASONS)
     rng.shuffle(reasons)  # cycle through every reason, starting somewhere seed-dependent

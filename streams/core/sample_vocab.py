@@ -56,66 +56,196 @@ class Platform(NamedTuple):
 
 
 # Brands people pay by card; loans, rent and bills come from their own templates.
-SPEND_CATEGORIES = frozenset({
-    "FOOD_AND_DRINK", "GENERAL_MERCHANDISE", "TRANSPORTATION", "ENTERTAINMENT", "PERSONAL_CARE",
-    "MEDICAL", "HOME_IMPROVEMENT", "GENERAL_SERVICES", "TRAVEL",
-})
+SPEND_CATEGORIES = frozenset(
+    {
+        "FOOD_AND_DRINK",
+        "GENERAL_MERCHANDISE",
+        "TRANSPORTATION",
+        "ENTERTAINMENT",
+        "PERSONAL_CARE",
+        "MEDICAL",
+        "HOME_IMPROVEMENT",
+        "GENERAL_SERVICES",
+        "TRAVEL",
+    }
+)
 # Typical ticket sizes (major units): by MCC where it is telling, else by category.
 TICKET_BY_MCC = {
-    "5411": (8.0, 180.0), "5499": (4.0, 60.0), "5814": (3.0, 25.0), "5812": (12.0, 110.0),
-    "5813": (12.0, 90.0), "5541": (20.0, 85.0), "5542": (20.0, 85.0), "4121": (7.0, 60.0),
+    "5411": (8.0, 180.0),
+    "5499": (4.0, 60.0),
+    "5814": (3.0, 25.0),
+    "5812": (12.0, 110.0),
+    "5813": (12.0, 90.0),
+    "5541": (20.0, 85.0),
+    "5542": (20.0, 85.0),
+    "4121": (7.0, 60.0),
 }
 TICKET_BY_CATEGORY = {
-    "GENERAL_MERCHANDISE": (5.0, 220.0), "TRAVEL": (40.0, 900.0), "HOME_IMPROVEMENT": (10.0, 400.0),
-    "GENERAL_SERVICES": (15.0, 250.0), "ENTERTAINMENT": (8.0, 80.0), "MEDICAL": (8.0, 150.0),
-    "PERSONAL_CARE": (10.0, 120.0), "TRANSPORTATION": (5.0, 70.0),
+    "GENERAL_MERCHANDISE": (5.0, 220.0),
+    "TRAVEL": (40.0, 900.0),
+    "HOME_IMPROVEMENT": (10.0, 400.0),
+    "GENERAL_SERVICES": (15.0, 250.0),
+    "ENTERTAINMENT": (8.0, 80.0),
+    "MEDICAL": (8.0, 150.0),
+    "PERSONAL_CARE": (10.0, 120.0),
+    "TRANSPORTATION": (5.0, 70.0),
 }
 COUNTRY_WEIGHTS: dict[str, int] = {"US": 64, "GB": 22, "DE": 5, "FR": 4, "NL": 3, "IE": 2}
 CURRENCIES: dict[str, str] = {
-    "US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "IE": "EUR",
+    "US": "USD",
+    "GB": "GBP",
+    "DE": "EUR",
+    "FR": "EUR",
+    "NL": "EUR",
+    "IE": "EUR",
 }
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 FIRST_NAMES = (
-    "JAMES", "MARY", "JOHN", "PATRICIA", "ROBERT", "JENNIFER", "MICHAEL", "LINDA", "DAVID",
-    "ELIZABETH", "MARIA", "JOSE", "WEI", "PRIYA", "AHMED", "SOFIA", "OLIVER", "AMELIA", "HARRY",
-    "ISLA", "LUKAS", "LENA", "CHLOE", "LUCAS", "EMMA", "SEAN", "AOIFE", "DANIEL", "GRACE", "KEVIN",
+    "JAMES",
+    "MARY",
+    "JOHN",
+    "PATRICIA",
+    "ROBERT",
+    "JENNIFER",
+    "MICHAEL",
+    "LINDA",
+    "DAVID",
+    "ELIZABETH",
+    "MARIA",
+    "JOSE",
+    "WEI",
+    "PRIYA",
+    "AHMED",
+    "SOFIA",
+    "OLIVER",
+    "AMELIA",
+    "HARRY",
+    "ISLA",
+    "LUKAS",
+    "LENA",
+    "CHLOE",
+    "LUCAS",
+    "EMMA",
+    "SEAN",
+    "AOIFE",
+    "DANIEL",
+    "GRACE",
+    "KEVIN",
 )
 LAST_NAMES = (
-    "SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ",
-    "MARTINEZ", "NGUYEN", "PATEL", "KIM", "CHEN", "TAYLOR", "WILSON", "EVANS", "THOMAS", "MUELLER",
-    "SCHMIDT", "MARTIN", "BERNARD", "DE VRIES", "JANSEN", "MURPHY", "KELLY", "OBRIEN", "LEE",
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "NGUYEN",
+    "PATEL",
+    "KIM",
+    "CHEN",
+    "TAYLOR",
+    "WILSON",
+    "EVANS",
+    "THOMAS",
+    "MUELLER",
+    "SCHMIDT",
+    "MARTIN",
+    "BERNARD",
+    "DE VRIES",
+    "JANSEN",
+    "MURPHY",
+    "KELLY",
+    "OBRIEN",
+    "LEE",
 )
 CITIES: dict[str, tuple[tuple[str, str], ...]] = {
     "US": (
-        ("NEW YORK", "NY"), ("BROOKLYN", "NY"), ("SAN FRANCISCO", "CA"), ("LOS ANGELES", "CA"),
-        ("SEATTLE", "WA"), ("AUSTIN", "TX"), ("HOUSTON", "TX"), ("CHICAGO", "IL"),
-        ("DENVER", "CO"), ("ATLANTA", "GA"), ("BOSTON", "MA"), ("PHOENIX", "AZ"),
-        ("MIAMI", "FL"), ("PORTLAND", "OR"), ("CHARLOTTE", "NC"), ("COLUMBUS", "OH"),
-        ("MINNEAPOLIS", "MN"), ("NASHVILLE", "TN"), ("SAN DIEGO", "CA"), ("PHILADELPHIA", "PA"),
+        ("NEW YORK", "NY"),
+        ("BROOKLYN", "NY"),
+        ("SAN FRANCISCO", "CA"),
+        ("LOS ANGELES", "CA"),
+        ("SEATTLE", "WA"),
+        ("AUSTIN", "TX"),
+        ("HOUSTON", "TX"),
+        ("CHICAGO", "IL"),
+        ("DENVER", "CO"),
+        ("ATLANTA", "GA"),
+        ("BOSTON", "MA"),
+        ("PHOENIX", "AZ"),
+        ("MIAMI", "FL"),
+        ("PORTLAND", "OR"),
+        ("CHARLOTTE", "NC"),
+        ("COLUMBUS", "OH"),
+        ("MINNEAPOLIS", "MN"),
+        ("NASHVILLE", "TN"),
+        ("SAN DIEGO", "CA"),
+        ("PHILADELPHIA", "PA"),
     ),
-    "GB": tuple((c, "GB") for c in (
-        "LONDON", "MANCHESTER", "BIRMINGHAM", "LEEDS", "BRISTOL", "GLASGOW", "EDINBURGH",
-        "LIVERPOOL", "CARDIFF", "NOTTINGHAM",
-    )),
+    "GB": tuple(
+        (c, "GB")
+        for c in (
+            "LONDON",
+            "MANCHESTER",
+            "BIRMINGHAM",
+            "LEEDS",
+            "BRISTOL",
+            "GLASGOW",
+            "EDINBURGH",
+            "LIVERPOOL",
+            "CARDIFF",
+            "NOTTINGHAM",
+        )
+    ),
     "DE": tuple((c, "DE") for c in ("BERLIN", "MUENCHEN", "HAMBURG", "KOELN", "FRANKFURT")),
     "FR": tuple((c, "FR") for c in ("PARIS", "LYON", "MARSEILLE", "TOULOUSE", "NANTES")),
     "NL": tuple((c, "NL") for c in ("AMSTERDAM", "ROTTERDAM", "UTRECHT", "DEN HAAG")),
     "IE": tuple((c, "IE") for c in ("DUBLIN", "CORK", "GALWAY", "LIMERICK")),
 }
 STREETS = (
-    "MAIN ST", "BROADWAY", "MARKET ST", "2ND AVE", "HIGH ST", "OAK AVE", "PARK RD", "STATION RD",
-    "ELM ST", "MILL LN", "CHURCH ST", "KING ST",
+    "MAIN ST",
+    "BROADWAY",
+    "MARKET ST",
+    "2ND AVE",
+    "HIGH ST",
+    "OAK AVE",
+    "PARK RD",
+    "STATION RD",
+    "ELM ST",
+    "MILL LN",
+    "CHURCH ST",
+    "KING ST",
 )
 MEMOS = (
-    "DINNER", "RENT SHARE", "TICKETS", "BIRTHDAY", "GROCERIES", "THANKS", "UTILITIES", "DRINKS",
-    "PIZZA", "GAS MONEY", "BRUNCH", "TRIP",
+    "DINNER",
+    "RENT SHARE",
+    "TICKETS",
+    "BIRTHDAY",
+    "GROCERIES",
+    "THANKS",
+    "UTILITIES",
+    "DRINKS",
+    "PIZZA",
+    "GAS MONEY",
+    "BRUNCH",
+    "TRIP",
 )
 EMPLOYERS: Templates = {
     "US": (
-        "ACME CORP", "GLOBEX CORPORATION", "INITECH INC", "UMBRELLA HEALTH", "HOOLI INC",
-        "NORTHWIND TRADERS", "MASSIVE DYNAMIC", "CITY OF SPRINGFIELD", "PIED PIPER INC",
+        "ACME CORP",
+        "GLOBEX CORPORATION",
+        "INITECH INC",
+        "UMBRELLA HEALTH",
+        "HOOLI INC",
+        "NORTHWIND TRADERS",
+        "MASSIVE DYNAMIC",
+        "CITY OF SPRINGFIELD",
+        "PIED PIPER INC",
     ),
     "GB": ("ACME LTD", "GLOBEX UK LTD", "INITECH PLC", "PENNINE LOGISTICS LTD", "NHS BSA"),
     "DE": ("ACME GMBH", "MUSTER LOGISTIK AG", "NORDWIND SOFTWARE GMBH"),
@@ -125,8 +255,13 @@ EMPLOYERS: Templates = {
 PAYROLL_PROVIDERS = ("GUSTO", "ADP", "PAYCHEX", "INTUIT PAYROLL", "TRINET", "RIPPLING")
 PROPCOS: Templates = {
     "US": (
-        "GREYSTAR", "AVALONBAY COMMUNITIES", "EQUITY RESIDENTIAL", "CAMDEN PROPERTY",
-        "ESSEX PROPERTY TRUST", "MAA APARTMENTS", "BOZZUTO MGMT",
+        "GREYSTAR",
+        "AVALONBAY COMMUNITIES",
+        "EQUITY RESIDENTIAL",
+        "CAMDEN PROPERTY",
+        "ESSEX PROPERTY TRUST",
+        "MAA APARTMENTS",
+        "BOZZUTO MGMT",
     ),
     "GB": ("FOXTONS LETTINGS", "OPENRENT LTD", "GRAINGER PLC", "KNIGHT FRANK LETTINGS"),
     "DE": ("VONOVIA SE", "DEUTSCHE WOHNEN SE", "LEG WOHNEN"),
@@ -142,18 +277,43 @@ ATM_BANKS: Templates = {
 }
 # Small local businesses: "<ADJ> <KIND>" or "<FIRST>'S <KIND>" (e.g. "MIKE'S AUTO REPAIR").
 LOCAL_ADJECTIVES = (
-    "BLUE DOOR", "GOLDEN", "RED BARN", "OLD TOWN", "CORNER", "LUCKY", "SUNRISE", "MAPLE",
-    "RIVERSIDE", "GREEN LEAF", "MAIN STREET", "LITTLE", "NORTHSIDE", "HARBOR",
+    "BLUE DOOR",
+    "GOLDEN",
+    "RED BARN",
+    "OLD TOWN",
+    "CORNER",
+    "LUCKY",
+    "SUNRISE",
+    "MAPLE",
+    "RIVERSIDE",
+    "GREEN LEAF",
+    "MAIN STREET",
+    "LITTLE",
+    "NORTHSIDE",
+    "HARBOR",
 )
 LOCAL_OWNERS = ("MIKE", "ROSA", "TONY", "ANNA", "SAL", "LUCY", "DAVE", "NINA", "JOE", "KAREN")
 LOCAL_KINDS: tuple[tuple[str, str, float, float], ...] = (
-    ("CAFE", "5814", 3, 18), ("COFFEE", "5814", 3, 14), ("BAKERY", "5462", 4, 30),
-    ("PIZZA", "5812", 12, 45), ("TAQUERIA", "5812", 8, 35), ("NOODLE HOUSE", "5812", 10, 40),
-    ("DELI", "5812", 7, 25), ("AUTO REPAIR", "7538", 60, 900), ("DRY CLEANERS", "7216", 10, 60),
-    ("BARBER SHOP", "7241", 18, 55), ("NAIL SALON", "7230", 25, 80), ("HARDWARE", "5251", 5, 120),
-    ("FLORIST", "5992", 20, 90), ("LIQUORS", "5921", 10, 70), ("TAVERN", "5813", 15, 90),
-    ("BREWING CO", "5813", 12, 70), ("PET SUPPLY", "5995", 10, 90), ("BOOKS", "5942", 8, 60),
-    ("MARKET", "5411", 6, 80), ("FARM STAND", "5499", 5, 40),
+    ("CAFE", "5814", 3, 18),
+    ("COFFEE", "5814", 3, 14),
+    ("BAKERY", "5462", 4, 30),
+    ("PIZZA", "5812", 12, 45),
+    ("TAQUERIA", "5812", 8, 35),
+    ("NOODLE HOUSE", "5812", 10, 40),
+    ("DELI", "5812", 7, 25),
+    ("AUTO REPAIR", "7538", 60, 900),
+    ("DRY CLEANERS", "7216", 10, 60),
+    ("BARBER SHOP", "7241", 18, 55),
+    ("NAIL SALON", "7230", 25, 80),
+    ("HARDWARE", "5251", 5, 120),
+    ("FLORIST", "5992", 20, 90),
+    ("LIQUORS", "5921", 10, 70),
+    ("TAVERN", "5813", 15, 90),
+    ("BREWING CO", "5813", 12, 70),
+    ("PET SUPPLY", "5995", 10, 90),
+    ("BOOKS", "5942", 8, 60),
+    ("MARKET", "5411", 6, 80),
+    ("FARM STAND", "5499", 5, 40),
 )
 PROCESSOR_PREFIXES: Templates = {
     "US": ("SQ *", "SQ *", "TST* ", "CLV*", "SP ", "PAYPAL *"),
@@ -162,12 +322,19 @@ PROCESSOR_PREFIXES: Templates = {
 }
 CARD_WRAPPERS: Templates = {
     "US": (
-        "{desc}", "CHECKCARD {mmdd} {desc}", "POS DEBIT {desc}", "DEBIT CARD PURCHASE {desc}",
-        "PURCHASE AUTHORIZED ON {mm_dd} {desc} S{v15} CARD {last4}", "{desc} CARD {last4}",
+        "{desc}",
+        "CHECKCARD {mmdd} {desc}",
+        "POS DEBIT {desc}",
+        "DEBIT CARD PURCHASE {desc}",
+        "PURCHASE AUTHORIZED ON {mm_dd} {desc} S{v15} CARD {last4}",
+        "{desc} CARD {last4}",
         "POS PURCHASE {desc} XXXXX{last4}",
     ),
     "GB": (
-        "{desc}", "CARD PAYMENT TO {desc} ON {ddmon}", "{desc} CD {last4}", "CONTACTLESS {desc}",
+        "{desc}",
+        "CARD PAYMENT TO {desc} ON {ddmon}",
+        "{desc} CD {last4}",
+        "CONTACTLESS {desc}",
     ),
     "DE": ("KARTENZAHLUNG {desc} {ddmm}", "{desc} GIROCARD {last4}"),
     "FR": ("CB {desc} {ddmm}", "PAIEMENT PAR CARTE {ddmm} {desc}"),
@@ -176,7 +343,9 @@ CARD_WRAPPERS: Templates = {
 }
 REFUND_WRAPPERS: Templates = {
     "US": (
-        "{desc} REFUND", "RETURN {desc}", "CREDIT VOUCHER {desc}",
+        "{desc} REFUND",
+        "RETURN {desc}",
+        "CREDIT VOUCHER {desc}",
         "PURCHASE RETURN AUTHORIZED ON {mm_dd} {desc} S{v15} CARD {last4}",
     ),
     "GB": ("REFUND FROM {desc}", "{desc} REFUND CD {last4}"),
@@ -189,11 +358,16 @@ SALARY: Templates = {
         "{emp} PAYROLL PPD ID: {d9}",
         "{provider} DES:PAYROLL ID:{x15} INDN:{name} CO ID:{d10} PPD",
         "{emp} DES:DIR DEP ID:{d9} INDN:{lastfirst} CO ID:{d10} PPD",
-        "DIRECT DEP {emp}", "{emp} DIRECT DEP {d6}", "ACH CREDIT {emp} PAYROLL",
+        "DIRECT DEP {emp}",
+        "{emp} DIRECT DEP {d6}",
+        "ACH CREDIT {emp} PAYROLL",
     ),
     "GB": (
-        "FASTER PAYMENT FROM {emp} SALARY", "BGC {emp} SALARY", "{emp} SALARY BGC",
-        "BANK GIRO CREDIT REF {emp} SALARY {mon}", "{emp} WAGES FP {ddmmyy}",
+        "FASTER PAYMENT FROM {emp} SALARY",
+        "BGC {emp} SALARY",
+        "{emp} SALARY BGC",
+        "BANK GIRO CREDIT REF {emp} SALARY {mon}",
+        "{emp} WAGES FP {ddmmyy}",
     ),
     "DE": ("LOHN/GEHALT {emp} {mm}/{yyyy}", "GUTSCHRIFT {emp} GEHALT {mon} {yyyy}"),
     "FR": ("VIR SEPA {emp} SALAIRE {mon} {yyyy}", "VIREMENT SALAIRE {emp}"),
@@ -203,7 +377,8 @@ SALARY: Templates = {
 PAYOUTS: Templates = {
     "US": (
         "STRIPE DES:TRANSFER ID:ST-{w12} INDN:{emp} CO ID:{d10} CCD",
-        "SQUARE INC DES:SQ{v6} ID:T3{w10} INDN:{emp} CCD", "SHOPIFY DES:TRANSFER ID:{v12}",
+        "SQUARE INC DES:SQ{v6} ID:T3{w10} INDN:{emp} CCD",
+        "SHOPIFY DES:TRANSFER ID:{v12}",
     ),
     "GB": ("STRIPE PAYMENTS UK STRIPE", "SUMUP PAYMENTS {w8}", "SHOPIFY INTERNATIONAL"),
     "EU": ("STRIPE TECHNOLOGY EUROPE {w10}", "SUMUP PAYOUT {w8}", "ADYEN N.V. PAYOUT {w10}"),
@@ -211,8 +386,10 @@ PAYOUTS: Templates = {
 RENT: Templates = {
     "US": (
         "{propco} DES:WEB PMTS ID:{x9} INDN:{name} CO ID:{d10} WEB",
-        "ZELLE PAYMENT TO {landlord} {w11}", "{propco} RENT WEB ID: {d10}",
-        "ACH DEBIT {propco} RENT", "RENTPAYMENT DES:RENTPAYMEN ID:{x12} INDN:{name}",
+        "ZELLE PAYMENT TO {landlord} {w11}",
+        "{propco} RENT WEB ID: {d10}",
+        "ACH DEBIT {propco} RENT",
+        "RENTPAYMENT DES:RENTPAYMEN ID:{x12} INDN:{name}",
     ),
     "GB": ("STANDING ORDER TO {landlord} RENT", "SO {landlord} RENT {mon}", "{propco} RENT SO"),
     "DE": ("DAUERAUFTRAG MIETE {landlord}", "MIETE {mm}/{yyyy} {propco}"),
@@ -221,23 +398,40 @@ RENT: Templates = {
 }
 SUBSCRIPTIONS: dict[str, tuple[Subscription, ...]] = {
     "US": (
-        Subscription("NETFLIX", ("NETFLIX.COM 866-579-7172 CA", "NETFLIX.COM LOS GATOS CA"),
-                     (6.99, 15.49, 22.99), "4899"),
-        Subscription("SPOTIFY", ("SPOTIFY USA 877-778-1161 NY", "SPOTIFY P{x10}"),
-                     (5.99, 11.99, 16.99), "5815"),
+        Subscription(
+            "NETFLIX",
+            ("NETFLIX.COM 866-579-7172 CA", "NETFLIX.COM LOS GATOS CA"),
+            (6.99, 15.49, 22.99),
+            "4899",
+        ),
+        Subscription(
+            "SPOTIFY",
+            ("SPOTIFY USA 877-778-1161 NY", "SPOTIFY P{x10}"),
+            (5.99, 11.99, 16.99),
+            "5815",
+        ),
         Subscription("HULU", ("HULU 877-8244858 CA", "HULU.COM/BILL"), (7.99, 17.99), "4899"),
-        Subscription("APPLE", ("APPLE.COM/BILL 866-712-7753 CA", "APL*ITUNES.COM/BILL"),
-                     (0.99, 2.99, 9.99, 10.99), "5818"),
-        Subscription("GOOGLE", ("GOOGLE *GOOGLE ONE G.CO/HELPPAY#", "GOOGLE *YOUTUBEPREMIUM"),
-                     (1.99, 2.99, 13.99), "5817"),
+        Subscription(
+            "APPLE",
+            ("APPLE.COM/BILL 866-712-7753 CA", "APL*ITUNES.COM/BILL"),
+            (0.99, 2.99, 9.99, 10.99),
+            "5818",
+        ),
+        Subscription(
+            "GOOGLE",
+            ("GOOGLE *GOOGLE ONE G.CO/HELPPAY#", "GOOGLE *YOUTUBEPREMIUM"),
+            (1.99, 2.99, 13.99),
+            "5817",
+        ),
         Subscription("DISNEY", ("DISNEY PLUS 888-905-7888 CA",), (9.99, 13.99), "4899"),
         Subscription("PRIME", ("AMAZON PRIME*{w6} AMZN.COM/BILL WA",), (14.99,), "5968"),
         Subscription("PLANET FITNESS", ("PLANET FITNESS 844-880-7180 NH",), (10.0, 24.99), "7997"),
         Subscription("NYTIMES", ("NYTIMES*NYTIMES SUBSCR 800-698-4637 NY",), (4.0, 17.0), "5994"),
     ),
     "GB": (
-        Subscription("NETFLIX", ("NETFLIX.COM", "NETFLIX.COM AMSTERDAM NL"),
-                     (4.99, 10.99, 17.99), "4899"),
+        Subscription(
+            "NETFLIX", ("NETFLIX.COM", "NETFLIX.COM AMSTERDAM NL"), (4.99, 10.99, 17.99), "4899"
+        ),
         Subscription("SPOTIFY", ("SPOTIFY UK", "SPOTIFY P{x10} LONDON"), (11.99, 17.99), "5815"),
         Subscription("APPLE", ("APPLE.COM/BILL ITUNES.COM",), (0.99, 2.99, 8.99), "5818"),
         Subscription("PRIME", ("AMAZON PRIME*{w6} AMZN.CO.UK/PM",), (8.99,), "5968"),
@@ -258,29 +452,42 @@ UTILITIES: Priced = {
     "US": (
         ("PG&E DES:WEB ONLINE ID:{d11} INDN:{name} CO ID:{d10} WEB", 60, 240),
         ("CON ED OF NY DES:INTELL CK ID:{d10} INDN:{name} CO ID:{d10} PPD", 50, 210),
-        ("COMCAST XFINITY 800-266-2278 PA", 60, 140), ("SPECTRUM 855-707-7328 MO", 50, 130),
-        ("VERIZON WIRELESS DES:PAYMENTS ID:{d15}", 55, 190), ("T-MOBILE AUTO PAY WA", 45, 160),
+        ("COMCAST XFINITY 800-266-2278 PA", 60, 140),
+        ("SPECTRUM 855-707-7328 MO", 50, 130),
+        ("VERIZON WIRELESS DES:PAYMENTS ID:{d15}", 55, 190),
+        ("T-MOBILE AUTO PAY WA", 45, 160),
         ("AT&T DES:PAYMENT ID:{d12} INDN:{name} CO ID:{d10} PPD", 55, 180),
-        ("DUKE ENERGY DES:BILL PAY ID:{d10}", 70, 260), ("GEICO *AUTO 800-841-3000 DC", 90, 210),
+        ("DUKE ENERGY DES:BILL PAY ID:{d10}", 70, 260),
+        ("GEICO *AUTO 800-841-3000 DC", 90, 210),
     ),
     "GB": (
-        ("DIRECT DEBIT PAYMENT TO BRITISH GAS REF {d12}", 45, 180), ("OCTOPUS ENERGY DD", 40, 170),
-        ("THAMES WATER DDR", 25, 60), ("BT GROUP PLC DD", 30, 75),
-        ("VIRGIN MEDIA PYMTS DD", 35, 90), ("EE LIMITED DD", 12, 55),
-        ("LB HACKNEY COUNCIL TAX DD", 110, 190), ("TV LICENCE MBP", 13, 14),
+        ("DIRECT DEBIT PAYMENT TO BRITISH GAS REF {d12}", 45, 180),
+        ("OCTOPUS ENERGY DD", 40, 170),
+        ("THAMES WATER DDR", 25, 60),
+        ("BT GROUP PLC DD", 30, 75),
+        ("VIRGIN MEDIA PYMTS DD", 35, 90),
+        ("EE LIMITED DD", 12, 55),
+        ("LB HACKNEY COUNCIL TAX DD", 110, 190),
+        ("TV LICENCE MBP", 13, 14),
     ),
     "DE": (
         ("SEPA-LASTSCHRIFT VATTENFALL EUROPE SALES GMBH", 45, 160),
         ("LASTSCHRIFT TELEKOM DEUTSCHLAND GMBH RG {d10}", 30, 80),
-        ("SEPA LASTSCHRIFT STADTWERKE MUENCHEN", 40, 150), ("VODAFONE GMBH {d10}", 25, 60),
+        ("SEPA LASTSCHRIFT STADTWERKE MUENCHEN", 40, 150),
+        ("VODAFONE GMBH {d10}", 25, 60),
     ),
     "FR": (
-        ("PRLV SEPA EDF CLIENTS PARTICULIERS", 40, 170), ("PRLV SEPA ORANGE SA {d10}", 25, 70),
-        ("PRLV SEPA FREE MOBILE", 10, 25), ("PRLV SEPA ENGIE", 30, 140),
+        ("PRLV SEPA EDF CLIENTS PARTICULIERS", 40, 170),
+        ("PRLV SEPA ORANGE SA {d10}", 25, 70),
+        ("PRLV SEPA FREE MOBILE", 10, 25),
+        ("PRLV SEPA ENGIE", 30, 140),
     ),
     "EU": (
-        ("INCASSO VATTENFALL KLANTENSERVICE", 60, 180), ("INCASSO KPN B.V.", 30, 80),
-        ("INCASSO ZIGGO B.V.", 40, 90), ("DD ELECTRIC IRELAND", 50, 170), ("DD EIR", 30, 80),
+        ("INCASSO VATTENFALL KLANTENSERVICE", 60, 180),
+        ("INCASSO KPN B.V.", 30, 80),
+        ("INCASSO ZIGGO B.V.", 40, 90),
+        ("DD ELECTRIC IRELAND", 50, 170),
+        ("DD EIR", 30, 80),
     ),
 }
 LOANS: dict[str, tuple[Loan, ...]] = {
@@ -295,7 +502,8 @@ LOANS: dict[str, tuple[Loan, ...]] = {
     ),
     "GB": (
         Loan("DIRECT DEBIT TO STUDENT LOANS CO REF {d13}", 20, 250),
-        Loan("BARCLAYCARD DDR", 40, 900, True), Loan("AMERICAN EXPRESS DD", 50, 1200, True),
+        Loan("BARCLAYCARD DDR", 40, 900, True),
+        Loan("AMERICAN EXPRESS DD", 50, 1200, True),
         Loan("BLACK HORSE LTD DD", 180, 420),
     ),
     "DE": (Loan("SEPA-LASTSCHRIFT SANTANDER CONSUMER BANK AG RATE {d8}", 150, 500),),
@@ -315,7 +523,8 @@ MORTGAGES: Priced = {
 }
 SAVINGS_OUT: Templates = {
     "US": (
-        "ONLINE TRANSFER TO SAV ...{sav4} TRANSACTION#: {v11}", "TRANSFER TO SAVINGS XXXXXX{sav4}",
+        "ONLINE TRANSFER TO SAV ...{sav4} TRANSACTION#: {v11}",
+        "TRANSFER TO SAVINGS XXXXXX{sav4}",
         "ONLINE BANKING TRANSFER TO SAV {sav4} CONFIRMATION# {v10}",
     ),
     "GB": ("TO A/C {sortcode} {d8} SAVINGS", "TRANSFER TO SAVINGS POT", "TFR TO SAVER ACCOUNT"),
@@ -339,7 +548,8 @@ INTEREST: Templates = {
 }
 MONTHLY_FEES: Priced = {
     "US": (
-        ("MONTHLY SERVICE FEE", 12, 15), ("MONTHLY MAINTENANCE FEE", 4.95, 5),
+        ("MONTHLY SERVICE FEE", 12, 15),
+        ("MONTHLY MAINTENANCE FEE", 4.95, 5),
         ("SERVICE CHARGE", 10, 10),
     ),
     "GB": (("MONTHLY ACCOUNT FEE", 3, 3), ("PACKAGED ACCOUNT FEE", 13, 22)),
@@ -349,12 +559,15 @@ MONTHLY_FEES: Priced = {
 }
 ONEOFF_FEES: Priced = {
     "US": (
-        ("OVERDRAFT ITEM FEE", 35, 35), ("FOREIGN TRANSACTION FEE", 0.5, 4),
-        ("NON-CHASE ATM FEE-WITH", 3, 3.5), ("INSUFFICIENT FUNDS FEE", 34, 36),
+        ("OVERDRAFT ITEM FEE", 35, 35),
+        ("FOREIGN TRANSACTION FEE", 0.5, 4),
+        ("NON-CHASE ATM FEE-WITH", 3, 3.5),
+        ("INSUFFICIENT FUNDS FEE", 34, 36),
         ("WIRE TRANSFER FEE", 15, 30),
     ),
     "GB": (
-        ("NON-STERLING TRANSACTION FEE", 0.5, 3), ("UNARRANGED OVERDRAFT CHARGE", 5, 20),
+        ("NON-STERLING TRANSACTION FEE", 0.5, 3),
+        ("UNARRANGED OVERDRAFT CHARGE", 5, 20),
         ("NON-STERLING CASH FEE", 1.5, 3),
     ),
     "DE": (("AUSLANDSEINSATZENTGELT", 0.3, 3), ("ENTGELT GELDAUTOMAT", 2, 5)),
@@ -379,7 +592,8 @@ ATM: Templates = {
         "ATM CASH WITHDRAWAL {atmbank} {street} {city} {st} CARD {last4}",
     ),
     "GB": (
-        "CASH WITHDRAWAL {atmbank} {street} ON {ddmon}", "CASH {atmbank} {ddmon} CD {last4}",
+        "CASH WITHDRAWAL {atmbank} {street} ON {ddmon}",
+        "CASH {atmbank} {ddmon} CD {last4}",
         "LNK {street} CD {last4} {ddmon}",
     ),
     "DE": ("BARGELDAUSZAHLUNG {atmbank} {city} {ddmm}", "GA NR{v8} BLZ{v8} {ddmm}"),
@@ -388,18 +602,22 @@ ATM: Templates = {
 }
 P2P_OUT: Templates = {
     "US": (
-        "VENMO *{payee}", "VENMO PAYMENT {v10} WEB ID: 3264681992",
+        "VENMO *{payee}",
+        "VENMO PAYMENT {v10} WEB ID: 3264681992",
         "ZELLE PAYMENT TO {payee} {w11}",
-        "ZELLE PAYMENT TO {payee} CONF# {w9}", "CASH APP*{payee} 8774174551 CA",
+        "ZELLE PAYMENT TO {payee} CONF# {w9}",
+        "CASH APP*{payee} 8774174551 CA",
     ),
     "GB": (
-        "FASTER PAYMENT TO {payee_init} REF {memo}", "MOBILE PAYMENT TO {payee}",
+        "FASTER PAYMENT TO {payee_init} REF {memo}",
+        "MOBILE PAYMENT TO {payee}",
         "TFR TO {payee_init} {memo}",
     ),
     "DE": ("UEBERWEISUNG {payee} {memo}", "ECHTZEIT-UEBERWEISUNG {payee}"),
     "FR": ("VIR INST VERS {payee} {memo}", "VIR SEPA {payee}"),
     "EU": (
-        "SEPA CREDIT TRANSFER TO {payee} {memo}", "TIKKIE {payee} {memo}",
+        "SEPA CREDIT TRANSFER TO {payee} {memo}",
+        "TIKKIE {payee} {memo}",
         "INSTANT PAYMENT TO {payee}",
     ),
 }
@@ -407,7 +625,8 @@ P2P_IN: Templates = {
     "US": (
         "ZELLE PAYMENT FROM {payee} {w11}",
         "VENMO DES:CASHOUT ID:{v10} INDN:{name} CO ID:5264681992 PPD",
-        "CASH APP*CASH OUT", "ONLINE TRANSFER FROM {payee}",
+        "CASH APP*CASH OUT",
+        "ONLINE TRANSFER FROM {payee}",
     ),
     "GB": ("FASTER PAYMENT FROM {payee_init} REF {memo}", "{payee} {memo} FASTER PAYMENTS RECEIPT"),
     "DE": ("GUTSCHRIFT {payee} {memo}",),
@@ -419,14 +638,16 @@ PLATFORMS: dict[str, tuple[Platform, ...]] = {
         Platform("UBER *TRIP HELP.UBER.COM CA", "4121", 7, 65),
         Platform("UBER *EATS PENDING", "5812", 14, 60),
         Platform("LYFT *RIDE {dow} {hr}", "4121", 8, 55),
-        Platform("DD *DOORDASH {shop}", "5812", 15, 70), Platform("GRUBHUB*{shop}", "5812", 15, 60),
+        Platform("DD *DOORDASH {shop}", "5812", 15, 70),
+        Platform("GRUBHUB*{shop}", "5812", 15, 60),
         Platform("IC* INSTACART", "5411", 30, 220),
         Platform("AMZN MKTP US*{w9} AMZN.COM/BILL WA", "5999", 8, 180),
         Platform("AMAZON.COM*{w9} AMZN.COM/BILL WA", "5999", 8, 180),
         Platform("WL *STEAM PURCHASE 425-889-9642 WA", "5816", 5, 60),
     ),
     "GB": (
-        Platform("UBER *TRIP HELP.UBER.COM", "4121", 6, 40), Platform("UBER *EATS", "5812", 12, 45),
+        Platform("UBER *TRIP HELP.UBER.COM", "4121", 6, 40),
+        Platform("UBER *EATS", "5812", 12, 45),
         Platform("DELIVEROO.CO.UK LONDON", "5812", 12, 45),
         Platform("JUST EAT.CO.UK LTD", "5812", 12, 40),
         Platform("AMAZON.CO.UK*{w9} AMAZON.CO.UK", "5999", 6, 150),
@@ -435,7 +656,8 @@ PLATFORMS: dict[str, tuple[Platform, ...]] = {
     ),
     "EU": (
         Platform("UBER *TRIP HELP.UBER.COM", "4121", 7, 45),
-        Platform("WOLT {shop}", "5812", 12, 45), Platform("BOLT.EU/O/{w10}", "4121", 5, 35),
+        Platform("WOLT {shop}", "5812", 12, 45),
+        Platform("BOLT.EU/O/{w10}", "4121", 5, 35),
         Platform("AMAZON.DE*{w9} AMAZON.DE", "5999", 6, 150),
         Platform("PAYPAL *EBAY {w6}", "5999", 5, 120),
     ),
@@ -473,8 +695,14 @@ def local_business(rng: random.Random, food: bool = False) -> tuple[str, str, fl
 class _Fields(dict[str, str]):
     """Template fields, computed on first use (names in the module docstring)."""
 
-    def __init__(self, stable: random.Random, fresh: random.Random, country: str, when: date,
-                 known: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        stable: random.Random,
+        fresh: random.Random,
+        country: str,
+        when: date,
+        known: Mapping[str, str],
+    ) -> None:
         super().__init__(known)
         self._stable, self._fresh, self._country, self._when = stable, fresh, country, when
 
@@ -492,9 +720,15 @@ class _Fields(dict[str, str]):
         when, fresh, stable, country = self._when, self._fresh, self._stable, self._country
         mon = MONTHS[when.month - 1]
         dated = {
-            "mmdd": f"{when:%m%d}", "mm_dd": f"{when:%m/%d}", "ddmm": f"{when:%d/%m}",
-            "ddmmyy": f"{when:%d/%m/%y}", "ddmon": f"{when:%d} {mon}", "ddmonc": f"{when:%d}{mon}",
-            "mm": f"{when:%m}", "yyyy": str(when.year), "mon": mon,
+            "mmdd": f"{when:%m%d}",
+            "mm_dd": f"{when:%m/%d}",
+            "ddmm": f"{when:%d/%m}",
+            "ddmmyy": f"{when:%d/%m/%y}",
+            "ddmon": f"{when:%d} {mon}",
+            "ddmonc": f"{when:%d}{mon}",
+            "mm": f"{when:%m}",
+            "yyyy": str(when.year),
+            "mon": mon,
             "dow": WEEKDAYS[when.weekday()],
         }
         if key in dated:
@@ -518,15 +752,23 @@ class _Fields(dict[str, str]):
         raise KeyError(key)
 
 
-def render(template: str, when: date, *, country: str, known: Mapping[str, str],
-           fresh: random.Random, stable: random.Random | None = None) -> str:
+def render(
+    template: str,
+    when: date,
+    *,
+    country: str,
+    known: Mapping[str, str],
+    fresh: random.Random,
+    stable: random.Random | None = None,
+) -> str:
     """Fill `template` as the bank prints it (upper case). `known` holds the account's
     fields plus any extras; `stable` (default: `fresh`) draws the series-constant ids."""
     return template.format_map(_Fields(stable or fresh, fresh, country, when, known)).upper()
 
 
-def card_field(rng: random.Random, city: tuple[str, str], country: str, name: str, *,
-               online: bool) -> str:
+def card_field(
+    rng: random.Random, city: tuple[str, str], country: str, name: str, *, online: bool
+) -> str:
     """Merchant field as card networks send it (ISO 8583 field 43): a 22/25-char name,
     cut mid-word if long, then city and state/country - or a phone number when the
     card was not present."""

@@ -104,15 +104,15 @@ def _value_reason() -> pl.Expr:
 
 _REASON_TEXT = {
     "invalid_id": "transaction_id/account_id must be 1-128 printable ASCII characters",
-    "invalid_amount": "amount must be a non-negative decimal string such as \"12.50\"",
-    "invalid_currency": "currency must be an ISO 4217 code such as \"USD\"",
-    "invalid_direction": "direction must be \"debit\" or \"credit\"",
+    "invalid_amount": 'amount must be a non-negative decimal string such as "12.50"',
+    "invalid_currency": 'currency must be an ISO 4217 code such as "USD"',
+    "invalid_direction": 'direction must be "debit" or "credit"',
     "description_too_long": "description is longer than the contract's maximum",
     "invalid_description": "description must not be empty",
     "invalid_date": "date must be a real calendar date YYYY-MM-DD between 1970 and 2099",
     "invalid_mcc": "mcc must be four digits",
     "invalid_country": "country must be an ISO 3166-1 alpha-2 code",
-    "invalid_entity_type": "entity_type must be \"consumer\" or \"business\"",
+    "invalid_entity_type": 'entity_type must be "consumer" or "business"',
 }
 
 

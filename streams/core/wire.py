@@ -24,7 +24,7 @@ SCHEMA_HEADER: Final = "schema"
 MSGPACK: Final = "application/msgpack"
 JSON: Final = "application/json"
 
-Headers = Mapping[str, bytes] | Sequence[tuple[str, bytes]] | None
+Headers = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
 
 
 class DecodeFailure(ValueError):

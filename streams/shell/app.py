@@ -71,9 +71,7 @@ def _inbound(event: Any) -> InboundMessage:
 
 
 async def _send_all(topic: Any, records: Iterable[OutboundRecord]) -> list[Any]:
-    pending = [
-        await topic.send(key=r.key, value=r.value, headers=list(r.headers)) for r in records
-    ]
+    pending = [await topic.send(key=r.key, value=r.value, headers=list(r.headers)) for r in records]
     return list(await asyncio.gather(*pending))
 
 
@@ -117,7 +115,10 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
 
     @app.agent(raw, name="enrich")
     async def enrich_agent(stream: StreamT[bytes]) -> None:
-        batches = stream.take_events(settings.batch_size, within=settings.batch_wait_seconds)
+        # take_events (not take): the events carry topic/partition/offset and timestamps.
+        batches = stream.take_events(  # type: ignore[attr-defined]
+            settings.batch_size, within=settings.batch_wait_seconds
+        )
         async for events in batches:
             started = time.perf_counter()
             messages = [_inbound(event) for event in events]

@@ -53,7 +53,9 @@ def follow(
         described = metadata.topics.get(topic)
         if described is None or described.error is not None:
             consumer.close()
-            raise ServiceError(f"topic {topic!r} not found; create it with `txenrich topics create`")
+            raise ServiceError(
+                f"topic {topic!r} not found; create it with `txenrich topics create`"
+            )
         assignment += [TopicPartition(topic, p, start) for p in sorted(described.partitions)]
     consumer.assign(assignment)
     seen = 0

@@ -104,8 +104,10 @@ def run_demo(
         create_topics(settings)
         try:
             worker = start_worker_process(settings, run_dir / "worker.log")
-            echo(f"worker  pid {worker.pid}, metrics http://{settings.web_host}:"
-                 f"{settings.web_port}/metrics (log {run_dir / 'worker.log'})")
+            echo(
+                f"worker  pid {worker.pid}, metrics http://{settings.web_host}:"
+                f"{settings.web_port}/metrics (log {run_dir / 'worker.log'})"
+            )
             records = sample_raw_records(sample_size)
             wait_until_ready(settings, worker)
             started = time.monotonic()

@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterable
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 
 from streams.errors import BrokerUnavailable
 from streams.settings import Settings
@@ -46,21 +47,22 @@ def wait_for_broker(settings: Settings, timeout: float = 30.0) -> None:
 
 def create_topics(settings: Settings, names: Iterable[str] | None = None) -> list[str]:
     """Create the raw, enriched and dead-letter topics (or `names`); returns those created."""
-    wanted = list(names) if names is not None else [
-        settings.topics.raw,
-        settings.topics.enriched,
-        settings.topics.dead_letter,
-    ]
+    wanted = (
+        list(names)
+        if names is not None
+        else [
+            settings.topics.raw,
+            settings.topics.enriched,
+            settings.topics.dead_letter,
+        ]
+    )
     admin = _admin(settings)
     existing = set(admin.list_topics(timeout=10).topics)
     missing = [name for name in wanted if name not in existing]
     if not missing:
         return []
     futures = admin.create_topics(
-        [
-            NewTopic(name, settings.partitions, settings.replication_factor)
-            for name in missing
-        ],
+        [NewTopic(name, settings.partitions, settings.replication_factor) for name in missing],
         operation_timeout=10,
     )
     created: list[str] = []

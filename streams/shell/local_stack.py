@@ -142,7 +142,7 @@ class LocalStack:
                 stdin=subprocess.DEVNULL,
                 cwd=self.workdir,
                 start_new_session=True,  # Ctrl-C reaches us; we stop them in order
-                preexec_fn=_die_with_parent,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads yet; only prctl
             )
         managed = ManagedProcess(name, process, log_path)
         self.processes.append(managed)

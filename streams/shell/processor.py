@@ -12,7 +12,7 @@ import polars as pl
 
 from streams.core.cache_codec import cache_keys, decode_rows, encode_rows
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA
-from streams.core.enrichment import ENRICHMENT_COLUMNS, enrich, enricher_version
+from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
 from streams.core.records import to_enriched_records
 from streams.core.types import InboundMessage
@@ -92,9 +92,7 @@ class BatchProcessor:
         checked = validate_batch(messages)
         enriched_frame, hits = await self._enrich_with_cache(checked.valid)
         now = self._clock()
-        records = to_enriched_records(
-            enriched_frame, int(now * 1000), {"enricher": self.version}
-        )
+        records = to_enriched_records(enriched_frame, int(now * 1000), {"enricher": self.version})
         enriched = [
             OutboundRecord(
                 record["account_id"].encode(), encode_value(record), _headers(ENRICHED_SCHEMA)

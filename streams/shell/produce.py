@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ class ProduceReport:
 def _jsonl(path: Path) -> Iterator[OutgoingRaw]:
     # Lines go out as they are, even broken ones: the worker dead-letters them with a reason.
     with path.open("rb") as handle:
-        for line in handle:
-            line = line.strip()
+        for raw_line in handle:
+            line = raw_line.strip()
             if not line:
                 continue
             key = b""
@@ -55,10 +56,9 @@ def _table_rows(frame: pl.DataFrame) -> Iterator[OutgoingRaw]:
     for row in frame.iter_rows(named=True):
         record: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
         if isinstance(record.get("metadata"), str):
-            try:
+            # left as a string when it is not JSON: the worker dead-letters it as wrong_type
+            with contextlib.suppress(ValueError):
                 record["metadata"] = json.loads(record["metadata"])
-            except ValueError:
-                pass  # left as a string: the worker dead-letters it as wrong_type
         account = record.get("account_id")
         key = account.encode() if isinstance(account, str) else b""
         yield OutgoingRaw(key, encode_value(record), MSGPACK)
@@ -83,9 +83,7 @@ def read_raw_file(path: Path) -> Iterator[OutgoingRaw]:
 
 def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> ProduceReport:
     """Produce to the raw topic, keyed by account, and wait for every acknowledgement."""
-    producer = Producer(
-        {**settings.kafka.confluent_config(), "acks": "all", "linger.ms": 10}
-    )
+    producer = Producer({**settings.kafka.confluent_config(), "acks": "all", "linger.ms": 10})
     report = ProduceReport()
     errors: list[KafkaError] = []
 
@@ -95,7 +93,7 @@ def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> Produ
             errors.append(err)
 
     for record in records:
-        headers = [
+        headers: list[tuple[str, str | bytes | None]] = [
             (CONTENT_TYPE_HEADER, record.content_type.encode()),
             (SCHEMA_HEADER, RAW_SCHEMA.encode()),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
@@ -61,8 +62,9 @@ def _metric(settings: Settings, name: str, label: str) -> float:
     return total
 
 
-def test_every_record_comes_out_exactly_once(make_settings: Callable[..., Settings],
-                                             spawn_worker: Spawn) -> None:
+def test_every_record_comes_out_exactly_once(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn
+) -> None:
     settings = make_settings()
     records = sample_raw_records(N, seed=11)
     spawn_worker(settings)
@@ -78,8 +80,6 @@ def test_every_record_comes_out_exactly_once(make_settings: Callable[..., Settin
     # every dead letter carries a known reason and the original bytes
     originals = {r.value for r in records}
     dl_validator = jsonschema.Draft202012Validator(load_schema(DEAD_LETTER_SCHEMA))
-    import base64
-
     for letter in dead:
         dl_validator.validate(letter.value)
         assert base64.b64decode(letter.value["original_base64"]) in originals
@@ -96,8 +96,9 @@ def test_every_record_comes_out_exactly_once(make_settings: Callable[..., Settin
     assert _metric(settings, "txenrich_records_total", 'outcome="dead_lettered"') == len(dead)
 
 
-def test_cache_serves_repeats_and_changes_nothing(make_settings: Callable[..., Settings],
-                                                  spawn_worker: Spawn) -> None:
+def test_cache_serves_repeats_and_changes_nothing(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn
+) -> None:
     records = sample_raw_records(1500, seed=12)
     cached = make_settings()
     spawn_worker(cached)
@@ -121,8 +122,9 @@ def test_cache_serves_repeats_and_changes_nothing(make_settings: Callable[..., S
     assert by_id(with_cache) == by_id(without_cache)
 
 
-def test_redis_down_means_no_cache_not_no_output(make_settings: Callable[..., Settings],
-                                                 spawn_worker: Spawn) -> None:
+def test_redis_down_means_no_cache_not_no_output(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn
+) -> None:
     settings = make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0")
     records = sample_raw_records(500, seed=13)
     spawn_worker(settings)
@@ -131,8 +133,9 @@ def test_redis_down_means_no_cache_not_no_output(make_settings: Callable[..., Se
     assert _metric(settings, "txenrich_cache_errors_total", 'operation="get"') > 0
 
 
-def test_worker_killed_mid_stream_loses_nothing(make_settings: Callable[..., Settings],
-                                                spawn_worker: Spawn) -> None:
+def test_worker_killed_mid_stream_loses_nothing(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn
+) -> None:
     settings = make_settings(batch_size=50, batch_wait_seconds=0.05)
     records = sample_raw_records(N, seed=14)
     produce_records(settings, records)

@@ -85,11 +85,17 @@ def test_exactly_n_payloads(n: int) -> None:
     assert len(_sample(n)) == n
 
 
-@given(n=st.integers(0, 120), seed=st.integers(0, 2**32), accounts=st.integers(1, 6),
-       months=st.integers(1, 14), ratio=st.floats(0, 1))
+@given(
+    n=st.integers(0, 120),
+    seed=st.integers(0, 2**32),
+    accounts=st.integers(1, 6),
+    months=st.integers(1, 14),
+    ratio=st.floats(0, 1),
+)
 @settings(max_examples=40, deadline=None)
-def test_any_arguments_give_n_well_formed_payloads(n: int, seed: int, accounts: int,
-                                                   months: int, ratio: float) -> None:
+def test_any_arguments_give_n_well_formed_payloads(
+    n: int, seed: int, accounts: int, months: int, ratio: float
+) -> None:
     out = _sample(n, seed=seed, accounts=accounts, months=months, malformed_ratio=ratio)
     assert len(out) == n
     assert sum(not p.expected_valid for p in out) == round(n * ratio)
@@ -109,7 +115,8 @@ def test_malformed_share_and_spread(payloads: list[SamplePayload]) -> None:
 
 
 def test_valid_rows_have_required_fields_and_types(
-        payloads: list[SamplePayload], rows: list[dict[str, Any]]) -> None:
+    payloads: list[SamplePayload], rows: list[dict[str, Any]]
+) -> None:
     end = date(2025, 7, 1)
     for row in rows:
         assert set(REQUIRED_FIELDS) <= row.keys()
@@ -152,15 +159,19 @@ def test_malformed_rows_fail_for_their_reason(payloads: list[SamplePayload]) -> 
         assert bool(missing) == (payload.reason == "missing_field")
         if payload.reason == "wrong_type":
             assert not isinstance(record["amount"], str) or not isinstance(
-                record["account_id"], str)
+                record["account_id"], str
+            )
         assert list(VALIDATOR.iter_errors(record)), payload.reason
 
 
 def test_the_validator_gives_each_malformed_row_its_intended_reason() -> None:
     out = _sample(1500, malformed_ratio=0.1)
-    messages = [InboundMessage(p.value, p.key, offset=i,
-                               headers=(("content-type", p.content_type.encode()),))
-                for i, p in enumerate(out)]
+    messages = [
+        InboundMessage(
+            p.value, p.key, offset=i, headers=(("content-type", p.content_type.encode()),)
+        )
+        for i, p in enumerate(out)
+    ]
     got = {row.message.offset: row.reason for row in validate_batch(messages).rejected}
     assert got == {i: p.reason for i, p in enumerate(out) if not p.expected_valid}
 
@@ -215,8 +226,9 @@ def test_load_brands_reads_the_catalogue() -> None:
     path = ROOT / "streams" / "reference" / "merchants.csv"
     brands = load_brands(path)
     assert len(brands) == 400 and brands == load_brands(path)
-    assert [len(b.aliases) for b in brands] == sorted((len(b.aliases) for b in brands),
-                                                      reverse=True)
+    assert [len(b.aliases) for b in brands] == sorted(
+        (len(b.aliases) for b in brands), reverse=True
+    )
     names = {b.name for b in brands}
     assert {"Starbucks", "Walmart", "Tesco"} <= names
     assert all(re.fullmatch(r"\d{4}", b.mcc) and b.category_primary for b in brands)
