@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -40,8 +40,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 check: lint typecheck test
+
+bench: setup
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache

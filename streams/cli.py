@@ -122,7 +122,10 @@ def _cmd_consume(args: argparse.Namespace) -> int:
         max_records=args.max,
         idle_timeout=args.idle_timeout,
     ):
-        if args.format == "jsonl" or topic != settings.topics.enriched:
+        if record.value is None:
+            where = f"{record.topic}[{record.partition}]@{record.offset}"
+            print(f"# {where}: not msgpack/JSON ({len(record.raw or b'')} bytes)", flush=True)
+        elif args.format == "jsonl" or topic != settings.topics.enriched:
             print(json.dumps(record.value, ensure_ascii=False), flush=True)
         else:
             print(render_pretty(record.value), flush=True)

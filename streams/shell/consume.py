@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaError, TopicPartition
 
-from streams.core.wire import CONTENT_TYPE_HEADER, decode_value, header_value
+from streams.core.wire import CONTENT_TYPE_HEADER, DecodeFailure, decode_value, header_value
 from streams.errors import ServiceError
 from streams.settings import Settings
 
@@ -23,7 +24,8 @@ class ConsumedRecord:
     partition: int
     offset: int
     key: bytes | None
-    value: Any
+    value: Any  # the decoded record; None when the bytes are not msgpack/JSON
+    raw: bytes | None
 
 
 def follow(
@@ -34,6 +36,7 @@ def follow(
     max_records: int | None = None,
     idle_timeout: float | None = None,
     group_id: str | None = None,
+    decode: bool = True,
 ) -> Iterator[ConsumedRecord]:
     """Yield decoded records until `max_records`, or `idle_timeout` seconds with none."""
     consumer = Consumer(
@@ -75,13 +78,18 @@ def follow(
             last = time.monotonic()
             seen += 1
             headers = message.headers() or []
-            value = decode_value(message.value(), header_value(headers, CONTENT_TYPE_HEADER))
+            value = None
+            if decode:
+                with contextlib.suppress(DecodeFailure):
+                    content_type = header_value(headers, CONTENT_TYPE_HEADER)
+                    value = decode_value(message.value(), content_type)
             yield ConsumedRecord(
                 topic=message.topic() or "",
                 partition=message.partition() or 0,
                 offset=message.offset() or 0,
                 key=message.key(),
                 value=value,
+                raw=message.value(),
             )
     finally:
         consumer.close()

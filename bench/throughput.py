@@ -1,0 +1,162 @@
+"""Worker throughput against a baseline measured in the same run, on the same broker.
+
+    .venv/bin/python bench/throughput.py [--records 20000] [--out bench/results/throughput.json]
+
+Three figures, each over the same pre-produced sample:
+- passthrough: faust worker forwarding raw bytes (broker + framework cost only);
+- worker: the real `txenrich worker` (validation, enrichment, Redis cache, outputs);
+- core: the pure pipeline in process (validate + enrich + encode), no Kafka.
+The speed that matters is the ratio worker / passthrough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from streams.core.merchant import MerchantCatalogue
+from streams.core.types import InboundMessage
+from streams.settings import KafkaSettings, Settings, TopicNames
+from streams.shell.consume import follow
+from streams.shell.demo import sample_raw_records
+from streams.shell.kafka_admin import create_topics, wait_for_broker
+from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.processor import BatchProcessor
+from streams.shell.produce import OutgoingRaw, produce_records
+from streams.shell.worker import settings_env, stop_process, wait_until_ready
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings(stack: LocalStack, workdir: Path, batch_size: int) -> Settings:
+    suffix = uuid.uuid4().hex[:8]
+    return Settings(
+        kafka=KafkaSettings(bootstrap_servers=str(stack.bootstrap_servers)),
+        topics=TopicNames(
+            raw=f"raw-{suffix}", enriched=f"out-{suffix}", dead_letter=f"dlq-{suffix}"
+        ),
+        app_id=f"bench-{suffix}",
+        redis_url=stack.redis_url,
+        web_port=free_port(),
+        data_dir=workdir / suffix,
+        batch_size=batch_size,
+    )
+
+
+def _run_worker(
+    argv: list[str], settings: Settings, records: list[OutgoingRaw], log: Path
+) -> float:
+    """Records/s from worker readiness to the last output, over a pre-produced backlog."""
+    wait_for_broker(settings)
+    create_topics(settings)
+    produce_records(settings, records)
+    env = {**os.environ, **settings_env(settings)}
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_ready(settings, process)
+        started = time.perf_counter()
+        topics = [settings.topics.enriched, settings.topics.dead_letter]
+        seen = sum(
+            1
+            for _ in follow(
+                settings, topics, max_records=len(records), idle_timeout=60, decode=False
+            )
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        stop_process(process)
+    if seen != len(records):
+        raise SystemExit(f"only {seen} of {len(records)} outputs; see {log}")
+    return len(records) / elapsed
+
+
+def _core_rate(records: list[OutgoingRaw], batch_size: int) -> float:
+    processor = BatchProcessor(MerchantCatalogue.load())
+    messages = [
+        InboundMessage(
+            r.value,
+            r.key,
+            "raw",
+            0,
+            i,
+            int(time.time() * 1000),
+            (("content-type", r.content_type.encode()),),
+        )
+        for i, r in enumerate(records)
+    ]
+
+    async def run() -> None:
+        for start in range(0, len(messages), batch_size):
+            await processor.process(messages[start : start + batch_size])
+
+    asyncio.run(run())  # warm-up: first polars calls compile regexes
+    started = time.perf_counter()
+    asyncio.run(run())
+    return len(messages) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "throughput.json")
+    args = parser.parse_args()
+
+    logging.getLogger("streams").setLevel(logging.ERROR)  # the sample's dead letters
+    records = sample_raw_records(args.records, seed=21)
+    workdir = ROOT / ".txenrich" / "bench"
+    results: dict[str, Any] = {
+        "records": args.records,
+        "batch_size": args.batch_size,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+    with LocalStack(workdir / "stack") as stack:
+        stack.start_broker()
+        stack.start_redis()
+        py = sys.executable
+        passthrough = _run_worker(
+            [py, str(ROOT / "bench" / "passthrough_worker.py")],
+            _settings(stack, workdir, args.batch_size),
+            records,
+            workdir / "passthrough.log",
+        )
+        worker_cold = _run_worker(
+            [py, "-m", "streams", "worker"],
+            _settings(stack, workdir, args.batch_size),
+            records,
+            workdir / "worker-cold.log",
+        )
+        worker_warm = _run_worker(
+            [py, "-m", "streams", "worker"],
+            _settings(stack, workdir, args.batch_size),
+            records,
+            workdir / "worker-warm.log",
+        )
+    results["records_per_second"] = {
+        "passthrough": round(passthrough),
+        "worker_cache_cold": round(worker_cold),
+        "worker_cache_warm": round(worker_warm),
+        "core_in_process": round(_core_rate(records, args.batch_size)),
+    }
+    results["ratio_vs_passthrough"] = {
+        "worker_cache_cold": round(worker_cold / passthrough, 3),
+        "worker_cache_warm": round(worker_warm / passthrough, 3),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
