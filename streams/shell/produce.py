@@ -83,7 +83,16 @@ def read_raw_file(path: Path) -> Iterator[OutgoingRaw]:
 
 def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> ProduceReport:
     """Produce to the raw topic, keyed by account, and wait for every acknowledgement."""
-    producer = Producer({**settings.kafka.confluent_config(), "acks": "all", "linger.ms": 10})
+    producer = Producer(
+        {
+            **settings.kafka.confluent_config(),
+            "acks": "all",
+            "linger.ms": 10,
+            # Java clients' (and faust's) key hashing, so an account lands on the same
+            # partition whoever produced it, and its state stays with one worker.
+            "partitioner": "murmur2_random",
+        }
+    )
     report = ProduceReport()
     errors: list[KafkaError] = []
 
