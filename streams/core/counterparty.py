@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import polars as pl
 
-__all__ = ["INTERMEDIARIES", "clean_counterparty", "normalise_text"]
+__all__ = ["COUNTERPARTY_COLUMNS", "INTERMEDIARIES", "clean_counterparty", "normalise_text"]
 
 INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
     {
@@ -221,7 +221,7 @@ _COUNTRY_RE = rf"^(?P<rest>.*?\S) (?P<country>{'|'.join(_COUNTRIES)})$"
 # Short all-caps words that stay upper-case in counterparty_display.
 _ACRONYMS = ["ATM", "IRS", "HMRC", "DWP", "SSA", "USA", "UK", "US", "UPS", "ATT", "AMZN", "MKTP"]
 _LETTER = r"\p{L}"
-_OUTPUT_COLUMNS = (
+COUNTERPARTY_COLUMNS = (
     "counterparty_clean",
     "counterparty_display",
     "intermediary",
@@ -356,4 +356,6 @@ def clean_counterparty(df: pl.DataFrame, description_col: str = "description") -
         .with_columns(counterparty_display=_display(pl.col("counterparty_clean")))
         .collect()
     )
-    return frame.select(*[c for c in df.columns if c not in _OUTPUT_COLUMNS], *_OUTPUT_COLUMNS)
+    return frame.select(
+        *[c for c in df.columns if c not in COUNTERPARTY_COLUMNS], *COUNTERPARTY_COLUMNS
+    )

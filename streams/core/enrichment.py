@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from streams.core.category import CATEGORY_COLUMNS, classify
-from streams.core.counterparty import clean_counterparty
+from streams.core.counterparty import COUNTERPARTY_COLUMNS, clean_counterparty
 from streams.core.merchant import MERCHANT_COLUMNS, MerchantCatalogue, match_merchants
 
 __all__ = ["ENRICHMENT_COLUMNS", "RULES_VERSION", "enrich", "enricher_version"]
@@ -14,13 +14,7 @@ __all__ = ["ENRICHMENT_COLUMNS", "RULES_VERSION", "enrich", "enricher_version"]
 RULES_VERSION = "rules-1"
 
 ENRICHMENT_COLUMNS = (
-    "counterparty_clean",
-    "counterparty_display",
-    "intermediary",
-    "location_city",
-    "location_region",
-    "location_country",
-    "flow_hint",
+    *COUNTERPARTY_COLUMNS,
     *MERCHANT_COLUMNS,
     *CATEGORY_COLUMNS,
 )

@@ -28,6 +28,8 @@ from typing import Any
 import msgpack
 
 from streams.core import sample_vocab as vocab
+from streams.core.contracts import raw_contract
+from streams.core.wire import JSON, MSGPACK
 
 __all__ = [
     "MALFORMED_REASONS",
@@ -38,17 +40,7 @@ __all__ = [
     "sample_transactions",
 ]
 
-MSGPACK = "application/msgpack"
-JSON = "application/json"
-REQUIRED_FIELDS = (
-    "transaction_id",
-    "account_id",
-    "amount",
-    "currency",
-    "direction",
-    "description",
-    "date",
-)
+REQUIRED_FIELDS = raw_contract().required
 MALFORMED_REASONS = (
     "undecodable",
     "not_an_object",
