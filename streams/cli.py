@@ -142,6 +142,22 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from streams.core.merchant import MerchantCatalogue
+    from streams.shell.offline import enrich_file
+
+    def progress(done: int, rejected: int) -> None:
+        print(
+            f"\rvalidated and enriched {done} rows ({rejected} rejected)", end="", file=sys.stderr
+        )
+
+    summary = enrich_file(Path(args.input), Path(args.out), MerchantCatalogue.load(), progress)
+    print(file=sys.stderr)
+    print(f"enriched -> {summary.output}; rejected -> {summary.rejected_output}")
+    print(summary.line())
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from streams.shell.demo import run_demo
 
@@ -216,6 +232,11 @@ def _parser() -> argparse.ArgumentParser:
     create = topics_sub.add_parser("create", parents=[common], help="create the topics")
     create.add_argument("--partitions", type=_positive_int)
     create.set_defaults(run=_cmd_topics)
+
+    offline = sub.add_parser("enrich", help="enrich a file offline (no Kafka)")
+    offline.add_argument("input", help="raw transactions: .jsonl, .csv or .parquet")
+    offline.add_argument("--out", required=True, help="enriched output: .jsonl or .parquet")
+    offline.set_defaults(run=_cmd_enrich)
 
     demo = sub.add_parser("demo", help="run everything locally on a sample")
     demo.add_argument("--sample", type=_positive_int, default=3000, metavar="N")

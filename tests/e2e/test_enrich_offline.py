@@ -1,0 +1,79 @@
+"""`txenrich enrich INPUT --out OUTPUT` as a data scientist runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import polars as pl
+import pytest
+
+from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
+from streams.core.wire import decode_value
+from streams.shell.demo import sample_raw_records
+
+pytestmark = pytest.mark.e2e
+
+TXENRICH = str(Path(sys.executable).with_name("txenrich"))
+
+
+def _write_jsonl(path: Path, n: int) -> None:
+    """The sample as JSONL; undecodable samples become broken lines."""
+    with path.open("w") as handle:
+        for record in sample_raw_records(n, seed=3):
+            try:
+                value = decode_value(record.value, record.content_type)
+                line = json.dumps(value)
+            except (ValueError, TypeError):
+                line = "{not json"
+            handle.write(line + "\n")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_enrich_file_writes_enriched_and_rejected_rows(tmp_path: Path, suffix: str) -> None:
+    source = tmp_path / "raw.jsonl"
+    _write_jsonl(source, 2000)
+    out = tmp_path / f"enriched{suffix}"
+    result = subprocess.run(
+        [TXENRICH, "enrich", str(source), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    fields = dict(part.split("=") for part in last.removeprefix("summary: ").split())
+    rejected_lines = (tmp_path / f"enriched{suffix}.rejected.jsonl").read_text().splitlines()
+    if suffix == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        validator = jsonschema.Draft202012Validator(load_schema(ENRICHED_SCHEMA))
+        for row in rows:
+            validator.validate(row)
+    else:
+        rows = pl.read_parquet(out).to_dicts()
+    assert int(fields["in"]) == 2000
+    assert int(fields["enriched"]) == len(rows)
+    assert int(fields["dead_lettered"]) == len(rejected_lines) > 0
+    assert len(rows) + len(rejected_lines) == 2000
+    dl_validator = jsonschema.Draft202012Validator(load_schema(DEAD_LETTER_SCHEMA))
+    for line in rejected_lines:
+        dl_validator.validate(json.loads(line))
+    assert sum(1 for r in rows if r["merchant"]["name"]) > len(rows) * 0.3
+
+
+def test_enrich_rejects_unknown_output_format(tmp_path: Path) -> None:
+    source = tmp_path / "raw.jsonl"
+    _write_jsonl(source, 10)
+    result = subprocess.run(
+        [TXENRICH, "enrich", str(source), "--out", str(tmp_path / "x.xlsx")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert ".jsonl or .parquet" in result.stderr
+    assert "Traceback" not in result.stderr
