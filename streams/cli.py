@@ -47,11 +47,18 @@ def render_pretty(record: dict[str, Any]) -> str:
     counterparty = record.get("counterparty") or {}
     name = merchant.get("name") or counterparty.get("name") or "?"
     site = f" ({merchant['website']})" if merchant.get("website") else ""
+    recurrence = record.get("recurrence") or {}
+    repeat = ""
+    if recurrence.get("period"):
+        repeat = (
+            f" ~{recurrence['period']} #{recurrence['occurrences']}"
+            f" next {recurrence['next_expected_date']}"
+        )
     return (
         f"{record.get('date')} {record.get('account_id'):<10} "
         f"{sign}{record.get('amount'):>9} {record.get('currency')}  "
         f"{record.get('description', '')[:34]:<34} -> {name}{site} "
-        f"[{category.get('detailed')}] {counterparty.get('type')}"
+        f"[{category.get('detailed')}] {counterparty.get('type')}{repeat}"
     )
 
 
@@ -173,6 +180,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     lat = sorted(summary.latencies_ms)
     p50 = lat[len(lat) // 2] if lat else 0.0
     p95 = lat[int(len(lat) * 0.95)] if lat else 0.0
+    for line in summary.recurring:
+        print(line)
     print(f"dead-letter reasons: {dict(sorted(summary.reasons.items())) or 'none'}")
     print(f"throughput: {rate:.0f} records/s end to end; latency p50={p50:.0f} ms p95={p95:.0f} ms")
     print(summary.line(), flush=True)

@@ -79,4 +79,7 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
     data_dir: Path = Path(".txenrich")
+    # rocksdb:// keeps recurrence state on local disk, recovered from the changelog topic;
+    # memory:// rebuilds it from the changelog at every start.
+    state_store: str = "rocksdb://"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

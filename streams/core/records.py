@@ -9,6 +9,7 @@ import msgpack
 import polars as pl
 
 from streams.core.counterparty import INTERMEDIARIES
+from streams.core.recurrence import RECURRENCE_COLUMNS, recurrence_struct
 from streams.core.validation import RAW_COLUMNS
 
 __all__ = ["OPTIONAL_RAW_FIELDS", "to_enriched_records"]
@@ -55,11 +56,16 @@ def to_enriched_records(
     timestamp (the `_timestamp_ms` column), 0 when the record had none.
     """
     latency = (pl.lit(now_ms) - pl.col("_timestamp_ms")).clip(lower_bound=0).fill_null(0)
+    has_recurrence = all(name in frame.columns for name in RECURRENCE_COLUMNS)
+    recurrence = (
+        recurrence_struct() if has_recurrence else pl.lit(None, dtype=pl.Null).alias("recurrence")
+    )
     shaped = frame.select(
         *RAW_COLUMNS,
         "_metadata",
         "intermediary",
         *_nested_columns(),
+        recurrence,
         latency_ms=latency.cast(pl.Float64),
     )
     versions = dict(model_versions)
@@ -80,7 +86,6 @@ def to_enriched_records(
         location = row["location"]
         if all(value is None for value in location.values()):
             row["location"] = None
-        row["recurrence"] = None
         row["model_versions"] = versions
         records.append(row)
     return records

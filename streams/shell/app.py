@@ -25,6 +25,7 @@ from streams.settings import KafkaSettings, Settings
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
 from streams.shell.processor import BatchProcessor, OutboundRecord
+from streams.shell.recurrence_tables import RecurrenceTables
 
 __all__ = ["broker_credentials", "create_app"]
 
@@ -81,7 +82,7 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers.split(",")],
         broker_credentials=broker_credentials(settings.kafka),
-        store="memory://",
+        store=settings.state_store,
         datadir=str(settings.data_dir / "faust"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
@@ -112,6 +113,8 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
         else None
     )
     processor = BatchProcessor(catalogue, cache)
+    recurrence = RecurrenceTables(app, settings.partitions)
+    recurrence.register_view(app)
 
     @app.agent(raw, name="enrich")
     async def enrich_agent(stream: StreamT[bytes]) -> None:
@@ -122,7 +125,10 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
         async for events in batches:
             started = time.perf_counter()
             messages = [_inbound(event) for event in events]
-            output = await processor.process(messages)
+            output = await processor.process(messages, recurrence.lookup)
+            # state first: its changelog records are in flight with the outputs, and
+            # the batch is acked only after all of them
+            recurrence.store(output.series_updates, events)
             await _send_all(enriched, output.enriched)
             await _send_all(dead_letter, output.dead_letters)
             metrics.BATCH_SIZE.observe(len(messages))

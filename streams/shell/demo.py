@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +36,8 @@ class DemoSummary:
     seconds: float = 0.0
     reasons: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
+    recurring: list[str] = field(default_factory=list)
+    accounts: Counter[str] = field(default_factory=Counter)
 
     def line(self) -> str:
         """The machine-readable last line."""
@@ -65,6 +69,7 @@ def _collect(
         if record.topic == settings.topics.enriched:
             summary.enriched += 1
             summary.latencies_ms.append(float(record.value.get("latency_ms", 0.0)))
+            summary.accounts[str(record.value.get("account_id"))] += 1
             if summary.enriched <= show:
                 echo(render(record.value))
         else:
@@ -74,6 +79,24 @@ def _collect(
             return
         if time.monotonic() > deadline:
             return
+
+
+def _recurring_lines(settings: Settings, account: str) -> list[str]:
+    """The worker's answer to GET /accounts/{account}/recurring, as a few lines."""
+    url = f"http://{settings.web_host}:{settings.web_port}/accounts/{account}/recurring"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        return [f"GET {url} failed: {exc}"]
+    lines = [f"GET {url} -> {len(body['series'])} active recurring series:"]
+    for series in body["series"][:8]:
+        lines.append(
+            f"  {series['period']:<12} {series['direction']:<6} {series['expected_amount']:>9}  "
+            f"next {series['next_expected_date']}  x{series['occurrences']} {series['status']:<7}"
+            f"  {series['counterparty'][:40]}"
+        )
+    return lines
 
 
 def run_demo(
@@ -115,6 +138,9 @@ def run_demo(
             echo(f"produced {summary.produced} raw transactions to {settings.topics.raw}")
             _collect(settings, summary, show, echo, timeout, render)
             summary.seconds = time.monotonic() - started
+            if summary.accounts:
+                account = summary.accounts.most_common(1)[0][0]
+                summary.recurring = _recurring_lines(settings, account)
             if worker.poll() is not None:
                 raise LocalStackError(f"worker exited with {worker.returncode}; see its log")
         finally:

@@ -20,6 +20,7 @@ import polars as pl
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
 from streams.core.records import to_enriched_records
+from streams.core.recurrence import update_recurrence
 from streams.core.types import InboundMessage, RejectedRow
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER
@@ -107,6 +108,7 @@ def enrich_file(
     enriched = pl.concat(frames) if frames else enrich(validate_batch([]).valid, catalogue)
     # event time per account, then file order: what recurrence expects
     enriched = enriched.sort("account_id", "date", "_row", maintain_order=True)
+    _, enriched = update_recurrence({}, enriched)
     records = to_enriched_records(enriched, 0, {"enricher": enricher_version(catalogue)})
     for record in records:
         record["latency_ms"] = 0.0  # offline: no Kafka timestamp to measure from

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import polars as pl
@@ -15,13 +15,17 @@ from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
 from streams.core.records import to_enriched_records
+from streams.core.recurrence import SeriesState, series_key, update_recurrence
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
 
-__all__ = ["BatchOutput", "BatchProcessor", "OutboundRecord"]
+__all__ = ["BatchOutput", "BatchProcessor", "OutboundRecord", "SeriesLookup", "SeriesUpdate"]
+
+# Reads recurrence states by group_id (a state table in the worker, a dict offline).
+SeriesLookup = Callable[[Iterable[str]], Mapping[str, SeriesState]]
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +39,23 @@ class OutboundRecord:
     headers: tuple[tuple[str, bytes], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesUpdate:
+    """A recurrence state to store, and the batch position of the row that changed it last
+    (its input partition is where the state lives)."""
+
+    state: SeriesState
+    row: int
+
+
 @dataclass(frozen=True)
 class BatchOutput:
-    """Exactly one output per input: enriched or dead-lettered."""
+    """Exactly one output per input: enriched or dead-lettered; plus state to store."""
 
     enriched: list[OutboundRecord]
     dead_letters: list[OutboundRecord]
     cache_hits: int
+    series_updates: list[SeriesUpdate] = field(default_factory=list)
 
 
 def _headers(schema: str) -> tuple[tuple[str, bytes], ...]:
@@ -87,10 +101,15 @@ class BatchProcessor:
         merged = pl.concat([misses, from_cache.select(misses.columns)]).sort("_row")
         return merged, hits
 
-    async def process(self, messages: Sequence[InboundMessage]) -> BatchOutput:
-        """Validate, enrich (cache first) and encode one micro-batch."""
+    async def process(
+        self, messages: Sequence[InboundMessage], series: SeriesLookup | None = None
+    ) -> BatchOutput:
+        """Validate, enrich (cache first), add recurrence (when `series` is given), encode."""
         checked = validate_batch(messages)
         enriched_frame, hits = await self._enrich_with_cache(checked.valid)
+        updates: list[SeriesUpdate] = []
+        if series is not None and enriched_frame.height:
+            enriched_frame, updates = _recurrence(enriched_frame, series)
         now = self._clock()
         records = to_enriched_records(enriched_frame, int(now * 1000), {"enricher": self.version})
         enriched = [
@@ -113,4 +132,19 @@ class BatchProcessor:
             dead.append(OutboundRecord(row.message.key, value, _headers(DEAD_LETTER_SCHEMA)))
         for record in records:
             metrics.RECORD_LATENCY.observe(record["latency_ms"] / 1000.0)
-        return BatchOutput(enriched=enriched, dead_letters=dead, cache_hits=hits)
+        return BatchOutput(
+            enriched=enriched, dead_letters=dead, cache_hits=hits, series_updates=updates
+        )
+
+
+def _recurrence(
+    frame: pl.DataFrame, series: SeriesLookup
+) -> tuple[pl.DataFrame, list[SeriesUpdate]]:
+    """Recurrence over the batch in offset order, from the states `series` returns."""
+    states = series(set(series_key(frame).to_list()))
+    changed, frame = update_recurrence(states, frame)
+    last_row = dict(
+        frame.select("recurrence_group_id", "_row").iter_rows()
+    )  # later rows overwrite earlier ones: the last row of each series
+    updates = [SeriesUpdate(state, int(last_row[gid])) for gid, state in changed.items()]
+    return frame, updates

@@ -51,6 +51,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_WEB_PORT": str(settings.web_port),
         "TXENRICH_DATA_DIR": str(settings.data_dir),
         "TXENRICH_LOG_LEVEL": settings.log_level,
+        "TXENRICH_STATE_STORE": settings.state_store,
         "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
     }
     env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache

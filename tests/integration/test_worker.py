@@ -6,6 +6,7 @@ import base64
 import os
 import signal
 import subprocess
+import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
@@ -146,6 +147,7 @@ def test_worker_killed_mid_stream_loses_nothing(
     os.kill(first.pid, signal.SIGKILL)
     first.wait(10)
     assert len(seen) == N // 4
+    time.sleep(settings.session_timeout_seconds + 2)  # see _wait_out_dead_member
     spawn_worker(settings)
     # Every input must be covered by an output: enriched by transaction_id, dead letters
     # by their source position. Replays after the kill may duplicate; nothing may be missing.
