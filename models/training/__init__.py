@@ -1,0 +1,1 @@
+"""Reproducible training recipe for the merchant and category models (see README.md)."""

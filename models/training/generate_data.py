@@ -1,0 +1,906 @@
+"""Seeded generator of labelled bank/card descriptors for training and held-out evaluation.
+
+Every row is one transaction as a bank prints it, with its labels:
+
+    description, direction (debit/credit), mcc (4 digits or null),
+    merchant_id (catalogue id or "unknown"), category_detailed (taxonomy),
+    counterparty_type (merchant/person/employer/bank/government/unknown), kind
+
+``kind`` says where the row came from: ``brand`` (a catalogue merchant), ``local`` (a made-up
+small business: merchant "unknown", a category from its trade) or a flow name (``payroll``,
+``p2p_out``, ``atm``...).
+
+Held-out split: every noise dimension has a TRAIN pool and a TEST pool that never overlap -
+bank wrappers, processor prefixes, ACH layouts, truncation widths, typo operations, cities,
+store-number styles, descriptor forms of a brand name (spaceless, "&"/"AND"), flow templates,
+and the words that make up local business, employer and person names. ``generate("test")``
+draws only from the TEST pools, so the evaluation measures what the model does on text forms
+it never saw. Catalogue brand names are necessarily shared (the model must know them).
+
+Pure and deterministic: one ``random.Random(seed)`` per split drives every choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
+TAXONOMY = ROOT / "schemas" / "personal_finance_categories.csv"
+SEEDS = {"train": 20240601, "dev": 20240602, "test": 20240603}
+SIZES = {"train": 1.0, "dev": 0.06, "test": 0.12}  # share of the train-size row budget
+UNKNOWN = "unknown"
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
+def _w(text: str) -> list[str]:
+    return [t.replace("_", " ") for t in text.split()]
+
+
+# --- noise pools: index 0 = train (and dev), index 1 = test only ---------------------------
+US_CITIES = (
+    _w(
+        "NEW_YORK:NY BROOKLYN:NY SAN_FRANCISCO:CA LOS_ANGELES:CA SEATTLE:WA AUSTIN:TX HOUSTON:TX"
+        " CHICAGO:IL DENVER:CO ATLANTA:GA BOSTON:MA PHOENIX:AZ MIAMI:FL CHARLOTTE:NC COLUMBUS:OH"
+        " NASHVILLE:TN SAN_DIEGO:CA OAKLAND:CA DALLAS:TX TAMPA:FL RALEIGH:NC RICHMOND:VA"
+    ),
+    _w(
+        "PORTLAND:OR MINNEAPOLIS:MN PHILADELPHIA:PA SAN_JOSE:CA LAS_VEGAS:NV SALT_LAKE_CITY:UT"
+        " KANSAS_CITY:MO BALTIMORE:MD PITTSBURGH:PA ST_LOUIS:MO ORLANDO:FL MADISON:WI"
+    ),
+)
+UK_TOWNS = (
+    _w("LONDON MANCHESTER BIRMINGHAM LEEDS BRISTOL GLASGOW SHEFFIELD NEWCASTLE READING YORK"),
+    _w("EDINBURGH LIVERPOOL CARDIFF NOTTINGHAM BRIGHTON OXFORD"),
+)
+EU_TOWNS = (
+    _w("BERLIN:DE PARIS:FR AMSTERDAM:NL DUBLIN:IE MADRID:ES MILANO:IT WIEN:AT HAMBURG:DE"),
+    _w("LYON:FR ROTTERDAM:NL CORK:IE MUENCHEN:DE BARCELONA:ES BRUXELLES:BE"),
+)
+CARD_WRAPPERS = {
+    "US": (
+        [
+            "{d}",
+            "CHECKCARD {mmdd} {d}",
+            "POS DEBIT {d}",
+            "PURCHASE AUTHORIZED ON {mm_dd} {d} S{n15} CARD {last4}",
+            "DEBIT CARD PURCHASE {d}",
+            "{d} CARD {last4}",
+        ],
+        [
+            "POS PURCHASE {d} XXXXX{last4}",
+            "VISA DDA PUR {d}",
+            "RECURRING PAYMENT AUTHORIZED ON {mm_dd} {d} CARD {last4}",
+            "DBT CRD {hhmm} {mm_dd_yy} {d}",
+            "{d} {mm_dd} CARD PURCHASE WITH PIN",
+        ],
+    ),
+    "GB": (
+        ["{d}", "CARD PAYMENT TO {d} ON {ddmon}", "{d} CD {last4}"],
+        ["CONTACTLESS PAYMENT {d}", "{d} {ddmon} CARD {last4} GBP", "VIS {d} {ddmmyy}"],
+    ),
+    "EU": (["{d}", "CARD PAYMENT {d} {ddmm}"], ["POS {ddmonc} {d}", "VDP-{d}"]),
+}
+REFUND_WRAPPERS = (
+    ["{d} REFUND", "RETURN {d}", "REFUND FROM {d}"],
+    ["CREDIT VOUCHER {d}", "PURCHASE RETURN AUTHORIZED ON {mm_dd} {d} CARD {last4}"],
+)
+PREFIXES = (["SQ *", "TST* ", "PAYPAL *", "PP*", "SP ", "SUMUP *"], ["CLV*", "IZ *", "ZTL*", "SQ*"])
+DELIVERY = (["DD *DOORDASH ", "GRUBHUB*"], ["DOORDASH*", "UBER* EATS "])
+ACH_FORMS = (
+    [
+        "{d} DES:AUTOPAY ID:{n9} INDN:{person} CO ID:{n10} PPD",
+        "{d} ONLINE PMT {n6}",
+        "ACH DEBIT {d} WEB",
+        "DIRECT DEBIT TO {d} REF {n10}",
+        "{d} DD",
+    ],
+    [
+        "{d} DES:BILL PAY ID:{x12} INDN:{person} WEB",
+        "BILL PAYMENT TO {d} CONF# {x8}",
+        "{d} DDR",
+        "{d} WEB ID: {n10}",
+    ],
+)
+TRUNCATE = ((22, 25), (19, 23))
+STORE_FORMS = ((" #{n4}", " STORE {n3}", " {n5}"), (" NO {n3}", " ST{n4}", " #{n2}-{n3}"))
+TYPO_OPS = (("drop", "swap"), ("neighbour", "double"))
+KEYBOARD = dict(
+    zip(
+        "QWERTYUIOPASDFGHJKLZXCVBNM",
+        "WERTYUIOPOSDFGHJKLKXCVBNMN",
+        strict=True,
+    )
+)
+
+# Local businesses: trade word(s) -> (category_detailed, mcc). Trades are shared (they carry
+# the category); the name words around them are split.
+TRADES: dict[str, tuple[str, str]] = {
+    "CAFE": ("FOOD_AND_DRINK_COFFEE", "5814"),
+    "COFFEE": ("FOOD_AND_DRINK_COFFEE", "5814"),
+    "ESPRESSO BAR": ("FOOD_AND_DRINK_COFFEE", "5814"),
+    "BAKERY": ("FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK", "5462"),
+    "PIZZA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "PIZZERIA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "TAQUERIA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "NOODLE HOUSE": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "DINER": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "GRILL": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "KITCHEN": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "BISTRO": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "SUSHI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "THAI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "DELI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
+    "TAVERN": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
+    "PUB": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
+    "BREWING CO": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
+    "LIQUORS": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5921"),
+    "WINE SHOP": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5921"),
+    "MARKET": ("FOOD_AND_DRINK_GROCERIES", "5411"),
+    "GROCERY": ("FOOD_AND_DRINK_GROCERIES", "5411"),
+    "FARM STAND": ("FOOD_AND_DRINK_GROCERIES", "5499"),
+    "AUTO REPAIR": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
+    "TIRE & AUTO": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
+    "GARAGE": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
+    "DRY CLEANERS": ("PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING", "7216"),
+    "LAUNDROMAT": ("PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING", "7211"),
+    "BARBER SHOP": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7241"),
+    "HAIR SALON": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7230"),
+    "NAIL SPA": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7230"),
+    "YOGA STUDIO": ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", "7997"),
+    "FITNESS": ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", "7997"),
+    "HARDWARE": ("HOME_IMPROVEMENT_HARDWARE", "5251"),
+    "PLUMBING": ("HOME_IMPROVEMENT_REPAIR_AND_MAINTENANCE", "1711"),
+    "FLORIST": ("GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES", "5992"),
+    "GIFT SHOP": ("GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES", "5947"),
+    "BOUTIQUE": ("GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES", "5651"),
+    "PET SUPPLY": ("GENERAL_MERCHANDISE_PET_SUPPLIES", "5995"),
+    "BOOKS": ("GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS", "5942"),
+    "SMOKE SHOP": ("GENERAL_MERCHANDISE_TOBACCO_AND_VAPE", "5993"),
+    "PHARMACY": ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS", "5912"),
+    "DENTAL": ("MEDICAL_DENTAL_CARE", "8021"),
+    "ANIMAL HOSPITAL": ("MEDICAL_VETERINARY_SERVICES", "0742"),
+    "CHIROPRACTIC": ("MEDICAL_OTHER_MEDICAL", "8041"),
+    "FUEL": ("TRANSPORTATION_GAS", "5541"),
+    "PARKING": ("TRANSPORTATION_PARKING", "7523"),
+    "MOTEL": ("TRAVEL_LODGING", "7011"),
+    "INN": ("TRAVEL_LODGING", "7011"),
+}
+LOCAL_WORDS = (
+    _w(
+        "BLUE_DOOR GOLDEN RED_BARN OLD_TOWN CORNER LUCKY SUNRISE MAPLE RIVERSIDE GREEN_LEAF"
+        " MAIN_STREET LITTLE NORTHSIDE HARBOR IRON_GATE SILVER_OAK TWIN_PINES BRIGHTWATER"
+        " HILLTOP STONEBRIDGE FOXGLOVE WILLOW ACORN BLUEBIRD CEDAR_HOLLOW EASTGATE LANTERN"
+        " MEADOWBROOK COPPER_KETTLE PINECREST HIGHLAND ORCHARD LAKESHORE VALLEY WESTEND"
+    ),
+    _w(
+        "PURPLE_FINCH QUARRY_HILL BRAMBLEWOOD TIDEPOOL KINGFISHER MOSSY_ROCK BIRCHWOOD ZEPHYR"
+        " JUNIPER_LANE OXBOW SALTMARSH THISTLEDOWN AMBERLEAF CROWSNEST WHISPERING_ELM"
+    ),
+)
+OWNERS = (
+    _w("MIKE ROSA TONY ANNA SAL LUCY DAVE NINA JOE KAREN ELLA FRANK GINA HANK IVY OSCAR"),
+    _w("BEPPE MARGO TEODORO YUKI PERCIVAL DELPHINE RUFUS AGATHA"),
+)
+FIRST = (
+    _w(
+        "JAMES MARY JOHN PATRICIA ROBERT JENNIFER MICHAEL LINDA DAVID ELIZABETH MARIA JOSE WEI"
+        " PRIYA AHMED SOFIA OLIVER AMELIA HARRY ISLA CHLOE LUCAS EMMA SEAN GRACE KEVIN"
+    ),
+    _w("BARTHOLOMEW ODALYS TARIQ SIOBHAN MATTHIAS XIMENA KWAME FENELLA"),
+)
+LAST = (
+    _w(
+        "SMITH JOHNSON WILLIAMS BROWN JONES GARCIA MILLER DAVIS RODRIGUEZ MARTINEZ NGUYEN PATEL"
+        " KIM CHEN TAYLOR WILSON EVANS THOMAS MUELLER SCHMIDT MURPHY KELLY LEE CARTER"
+    ),
+    _w("OKONKWO VASQUEZ-REYES LINDQVIST ABERNATHY HOLLOWAY DUBOIS NAKAMURA PETROVIC"),
+)
+EMP_HEADS = (
+    _w(
+        "ACME GLOBEX INITECH UMBRELLA HOOLI NORTHWIND PIED_PIPER PENNINE CONTOSO FABRIKAM"
+        " STARK VANDELAY WAYNE TYRELL CYBERDYNE SOYLENT WONKA MASSIVE_DYNAMIC"
+    ),
+    _w("BLUTH GRINGOTTS DUNDER_MIFFLIN OSCORP ZORG_INDUSTRIES SPACELY"),
+)
+EMP_TAILS = (
+    _w("CORP INC LLC LTD PLC HEALTH LOGISTICS SOLUTIONS GROUP HOLDINGS"),
+    _w("COMPANY PARTNERS SYSTEMS"),
+)
+ATM_BANKS = (
+    _w("CHASE BKOFAMERICA WELLS_FARGO BARCLAYS HSBC NATWEST SANTANDER CITIBANK PNC"),
+    _w("LLOYDS_BANK TD_BANK US_BANK HALIFAX"),
+)
+STREETS = (
+    _w("MAIN_ST BROADWAY MARKET_ST 2ND_AVE HIGH_ST OAK_AVE PARK_RD"),
+    _w("STATION_RD ELM_ST MILL_LN CHURCH_ST"),
+)
+
+
+# flow name -> (direction, category_detailed, counterparty_type, merchant id, weight,
+#               (train templates, test templates))
+@dataclass(frozen=True)
+class Flow:
+    direction: str
+    category: str
+    ctype: str
+    weight: float
+    templates: tuple[tuple[str, ...], tuple[str, ...]]
+    merchant: str = UNKNOWN
+
+
+FLOWS: dict[str, Flow] = {
+    "payroll": Flow(
+        "credit",
+        "INCOME_WAGES",
+        "employer",
+        6,
+        (
+            (
+                "{emp} PAYROLL PPD ID: {n9}",
+                "{emp} DES:PAYROLL ID:{x12} INDN:{person} CO ID:{n10} PPD",
+                "DIRECT DEP {emp}",
+                "{emp} DIRECT DEP {n6}",
+                "BGC {emp} SALARY",
+                "FASTER PAYMENT FROM {emp} SALARY",
+                "{payroll_co} DES:PAYROLL ID:{x12} INDN:{person} CO ID:{n10} PPD",
+            ),
+            (
+                "{emp} DES:DIR DEP ID:{n9} INDN:{person} CO ID:{n10} PPD",
+                "ACH CREDIT {emp} PAYROLL",
+                "{emp} WAGES FP {ddmmyy}",
+                "{emp} SALARY BGC",
+                "DIR DEP {emp} {n6}",
+            ),
+        ),
+    ),
+    "p2p_out": Flow(
+        "debit",
+        "TRANSFER_OUT_ACCOUNT_TRANSFER",
+        "person",
+        5,
+        (
+            (
+                "VENMO *{person}",
+                "ZELLE PAYMENT TO {person} {x11}",
+                "CASH APP*{person} 8774174551 CA",
+                "FASTER PAYMENT TO {init} REF {memo}",
+                "MOBILE PAYMENT TO {person}",
+            ),
+            (
+                "ZELLE PAYMENT TO {person} CONF# {x9}",
+                "ZELLE TO {last} {first} ON {mm_dd} REF # {x9}",
+                "SQC*{person}",
+                "TFR TO {init} {memo}",
+                "VENMO PAYMENT {n10} {person}",
+            ),
+        ),
+    ),
+    "p2p_in": Flow(
+        "credit",
+        "TRANSFER_IN_ACCOUNT_TRANSFER",
+        "person",
+        3,
+        (
+            (
+                "ZELLE PAYMENT FROM {person} {x11}",
+                "VENMO CASHOUT {person}",
+                "FASTER PAYMENT FROM {init} REF {memo}",
+                "CASH APP*{person} CASH OUT",
+            ),
+            (
+                "ZELLE FROM {last} {first} ON {mm_dd} REF # {x9}",
+                "{person} {memo} FASTER PAYMENTS RECEIPT",
+                "VENMO DES:CASHOUT ID:{n10} INDN:{person} CO ID:5264681992 PPD",
+            ),
+        ),
+    ),
+    "savings_out": Flow(
+        "debit",
+        "TRANSFER_OUT_SAVINGS",
+        "bank",
+        3,
+        (
+            (
+                "ONLINE TRANSFER TO SAV ...{last4} TRANSACTION#: {n11}",
+                "TRANSFER TO SAVINGS XXXXXX{last4}",
+                "TFR TO SAVER ACCOUNT",
+            ),
+            ("ONLINE BANKING TRANSFER TO SAV {last4} CONFIRMATION# {n10}", "TO SAVINGS POT"),
+        ),
+    ),
+    "account_out": Flow(
+        "debit",
+        "TRANSFER_OUT_ACCOUNT_TRANSFER",
+        "bank",
+        2,
+        (
+            ("ONLINE TRANSFER TO CHK ...{last4} TRANSACTION#: {n11}", "TO A/C {sort} {n8}"),
+            ("INTERNAL TRANSFER TO CHECKING {n8}", "TRANSFER OUT TO ACCOUNT {last4}"),
+        ),
+    ),
+    "savings_in": Flow(
+        "credit",
+        "TRANSFER_IN_ACCOUNT_TRANSFER",
+        "bank",
+        2,
+        (
+            ("ONLINE TRANSFER FROM SAV ...{last4} TRANSACTION#: {n11}", "FROM A/C {sort} {n8}"),
+            ("TRANSFER FROM SAVINGS POT", "INTERNAL TRANSFER FROM SAV {last4}"),
+        ),
+    ),
+    "deposit": Flow(
+        "credit",
+        "TRANSFER_IN_DEPOSIT",
+        "unknown",
+        1.5,
+        (
+            ("MOBILE DEPOSIT REF {n9}", "ATM CASH DEPOSIT {mmdd} {street}", "DEPOSIT"),
+            ("REMOTE ONLINE DEPOSIT # {n6}", "BRANCH DEPOSIT {mm_dd}", "CHEQUE DEPOSIT"),
+        ),
+    ),
+    "check": Flow(
+        "debit",
+        "TRANSFER_OUT_OTHER_TRANSFER_OUT",
+        "unknown",
+        1,
+        (("CHECK # {n4}", "CHECK {n4}"), ("CHQ {n6}", "CHECK PAID #{n4}")),
+    ),
+    "atm": Flow(
+        "debit",
+        "TRANSFER_OUT_WITHDRAWAL",
+        "bank",
+        3,
+        (
+            (
+                "ATM WITHDRAWAL {n6} {mmdd} {street} {city}",
+                "NON-CHASE ATM WITHDRAW {mmdd} {street} {city}",
+                "CASH WITHDRAWAL {bank} {street} ON {ddmon}",
+                "ATM CASH WITHDRAWAL {bank} {street} {city} CARD {last4}",
+            ),
+            (
+                "{bank} ATM {mm_dd} #{n6} WITHDRWL {street} {city}",
+                "CASH {bank} {ddmon} CD {last4}",
+                "LNK {street} CD {last4} {ddmon}",
+                "ATM W/D {street} {city}",
+            ),
+        ),
+    ),
+    "fee_overdraft": Flow(
+        "debit",
+        "BANK_FEES_OVERDRAFT_FEES",
+        "bank",
+        0.8,
+        (
+            ("OVERDRAFT ITEM FEE", "OVERDRAFT FEE FOR A TRANSACTION"),
+            ("UNARRANGED OVERDRAFT CHARGE", "OD FEE {mm_dd}"),
+        ),
+    ),
+    "fee_nsf": Flow(
+        "debit",
+        "BANK_FEES_INSUFFICIENT_FUNDS",
+        "bank",
+        0.5,
+        (("INSUFFICIENT FUNDS FEE", "NSF FEE ITEM {n6}"), ("RETURNED ITEM FEE NSF", "NSF CHARGE")),
+    ),
+    "fee_fx": Flow(
+        "debit",
+        "BANK_FEES_FOREIGN_TRANSACTION_FEES",
+        "bank",
+        0.6,
+        (
+            ("FOREIGN TRANSACTION FEE", "NON-STERLING TRANSACTION FEE"),
+            ("INTL TRANSACTION FEE", "FX FEE {n4}"),
+        ),
+    ),
+    "fee_atm": Flow(
+        "debit",
+        "BANK_FEES_ATM_FEES",
+        "bank",
+        0.6,
+        (("NON-CHASE ATM FEE-WITH", "ATM FEE {mmdd}"), ("ATM SURCHARGE FEE", "NON-BANK ATM FEE")),
+    ),
+    "fee_monthly": Flow(
+        "debit",
+        "BANK_FEES_OTHER_BANK_FEES",
+        "bank",
+        0.8,
+        (
+            ("MONTHLY SERVICE FEE", "MONTHLY MAINTENANCE FEE", "SERVICE CHARGE"),
+            ("ACCOUNT FEE {mon}", "PACKAGED ACCOUNT FEE", "WIRE TRANSFER FEE"),
+        ),
+    ),
+    "fee_interest": Flow(
+        "debit",
+        "BANK_FEES_INTEREST_CHARGE",
+        "bank",
+        0.5,
+        (
+            ("INTEREST CHARGE ON PURCHASES", "PURCHASE INTEREST CHARGE"),
+            ("INTEREST CHARGED", "CASH ADVANCE INTEREST CHARGE"),
+        ),
+    ),
+    "interest": Flow(
+        "credit",
+        "INCOME_INTEREST_EARNED",
+        "bank",
+        2,
+        (("INTEREST PAYMENT", "INTEREST EARNED", "CREDIT INTEREST"), ("INTEREST PAID", "INT PD")),
+    ),
+    "tax_refund_us": Flow(
+        "credit",
+        "INCOME_TAX_REFUND",
+        "government",
+        1,
+        (("IRS TREAS 310 TAX REF", "IRS TREAS 310 TAX REF PPD ID: {n10}"), ("IRS TAX REFUND",)),
+        "m_irs",
+    ),
+    "tax_refund": Flow(
+        "credit",
+        "INCOME_TAX_REFUND",
+        "government",
+        1,
+        (
+            ("HMRC TAX REFUND {n10}", "{state} STATE TAX REFUND", "TAX REF {state} DEPT REV"),
+            ("HM REVENUE & CUSTOMS REFUND", "{state} DEPT OF REVENUE TAX RFD"),
+        ),
+    ),
+    "tax_payment": Flow(
+        "debit",
+        "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+        "government",
+        0.8,
+        (("IRS USATAXPYMT {n12}", "IRS DES:USATAXPYMT ID:{n15}"), ("US TREASURY TAX PMT {n9}",)),
+        "m_irs",
+    ),
+    "council_tax": Flow(
+        "debit",
+        "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+        "government",
+        0.6,
+        (
+            ("LB HACKNEY COUNCIL TAX DD", "{town} CITY COUNCIL CTAX"),
+            ("{town} COUNCIL TAX DDR", "HMRC SELF ASSESSMENT {n10}"),
+        ),
+    ),
+    "gov_pension": Flow(
+        "credit",
+        "INCOME_RETIREMENT_PENSION",
+        "government",
+        1,
+        (
+            ("SSA TREAS 310 XXSOC SEC", "SOC SEC DES:SSA ID:{n9}"),
+            ("SSA TREAS 310 DES:XXSOC SEC", "DWP STATE PENSION {n8}"),
+        ),
+    ),
+    "gov_unemployment": Flow(
+        "credit",
+        "INCOME_UNEMPLOYMENT",
+        "government",
+        0.8,
+        (
+            ("{state} UNEMPLOYMENT BENEFITS", "{state} DEPT OF LABOR UI BENEFIT"),
+            ("{state} EDD UI PAYMENT {n8}", "DEPT LABOR UNEMPLOYMENT INS"),
+        ),
+    ),
+    "gov_benefit": Flow(
+        "credit",
+        "INCOME_OTHER_INCOME",
+        "government",
+        0.8,
+        (
+            ("DWP UC {n10}", "HMRC CHILD BENEFIT", "VA BENEFITS TREAS 310"),
+            ("DWP PIP {n8}", "HMRC TAX CREDITS", "TREAS 310 VACP TREAS"),
+        ),
+    ),
+    "rent_co": Flow(
+        "debit",
+        "RENT_AND_UTILITIES_RENT",
+        "merchant",
+        3,
+        (
+            (
+                "{propco} DES:WEB PMTS ID:{x9} INDN:{person} CO ID:{n10} WEB",
+                "{propco} RENT WEB ID: {n10}",
+                "ACH DEBIT {propco} RENT",
+                "{propco} RENT SO",
+            ),
+            ("RENTPAYMENT DES:RENTPAYMEN ID:{x12} INDN:{person}", "{propco} LEASE PMT {n6}"),
+        ),
+    ),
+    "rent_person": Flow(
+        "debit",
+        "RENT_AND_UTILITIES_RENT",
+        "person",
+        1.5,
+        (
+            ("ZELLE PAYMENT TO {person} RENT {x8}", "STANDING ORDER TO {person} RENT"),
+            ("SO {person} RENT {mon}", "VENMO *{person} RENT"),
+        ),
+    ),
+    "mortgage": Flow(
+        "debit",
+        "LOAN_PAYMENTS_MORTGAGE_PAYMENT",
+        "bank",
+        1.5,
+        (
+            (
+                "{lender} HOME MTG DES:AUTO PAY ID:{n10} INDN:{person} CO ID:{n10} PPD",
+                "{lender} MORTGAGE DD",
+            ),
+            ("{lender} MTG PYMT {n10}", "{lender} MORTGAGE PAYMENT"),
+        ),
+    ),
+    "card_payment": Flow(
+        "debit",
+        "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",
+        "bank",
+        2,
+        (
+            (
+                "{lender} DES:CRCARDPMT ID:{n11} INDN:{person} CO ID:{n10} WEB",
+                "{lender} CREDIT CRD AUTOPAY PPD ID: {n10}",
+                "BARCLAYCARD DDR",
+            ),
+            ("{lender} CARD PAYMENT THANK YOU", "AMEX EPAYMENT ACH PMT {n6}", "{lender} CC PMT"),
+        ),
+    ),
+    "car_loan": Flow(
+        "debit",
+        "LOAN_PAYMENTS_CAR_PAYMENT",
+        "bank",
+        1,
+        (
+            ("{carco} FINANCIAL DES:PAYMENT ID:{n10}", "{carco} AUTO LOAN PMT"),
+            ("{carco} FINANCE DD", "{carco} MOTOR FINANCE {n8}"),
+        ),
+    ),
+    "personal_loan": Flow(
+        "debit",
+        "LOAN_PAYMENTS_PERSONAL_LOAN_PAYMENT",
+        "bank",
+        0.8,
+        (
+            ("{lender} PERSONAL LOAN PMT {n8}", "LOAN PAYMENT {lender} {n6}"),
+            ("{lender} LN PMT {n10}", "{lender} INSTALMENT LOAN DD"),
+        ),
+    ),
+}
+PROPCOS = (
+    _w("GREYSTAR AVALONBAY EQUITY_RESIDENTIAL CAMDEN_PROPERTY FOXTONS_LETTINGS OPENRENT_LTD"),
+    _w("BOZZUTO_MGMT MAA_APARTMENTS GRAINGER_LETTINGS HILLCREST_PROPERTY_MGMT"),
+)
+LENDERS = (
+    _w("CHASE WELLS_FARGO CAPITAL_ONE CITI BARCLAYS NATIONWIDE ROCKET"),
+    _w("DISCOVER US_BANK HALIFAX TRUIST"),
+)
+CARCOS = (_w("TOYOTA HONDA FORD NISSAN"), _w("HYUNDAI KIA"))
+STATES = (_w("CA NY NJ TX IL WA OH GA"), _w("MA PA AZ MI"))
+PAYROLL_COS = (_w("ADP PAYCHEX INTUIT_PAYROLL TRINET"), _w("RIPPLING GUSTO"))
+MEMOS = (_w("DINNER TICKETS BIRTHDAY GROCERIES THANKS DRINKS"), _w("PIZZA GAS_MONEY BRUNCH TRIP"))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^A-Z0-9&]+", " ", text.upper())).strip()
+
+
+@dataclass(frozen=True)
+class Brand:
+    merchant_id: str
+    name: str
+    aliases: tuple[str, ...]
+    category: str
+    mcc: str
+    market: str  # US / GB / EU: the descriptor style it is printed in
+    weight: float  # how often it is drawn (well-known brands more often)
+
+
+def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
+    """Catalogue merchants usable as labels, and alias -> canonical merchant id.
+
+    Several merchants may share an alias (AT&T US and AT&T Mexico share "AT&T"); the text
+    cannot tell them apart, so the alias is labelled with the main one: the shortest id
+    (the catalogue gives the plain slug to its hand-picked / widest-coverage entry), then
+    the best-known (most aliases + countries).
+    """
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    score: dict[str, float] = {}
+    owners: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        countries = [c for c in r["countries"].split("|") if c]
+        local = {"US", "GB", "IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"} & set(countries)
+        score[r["merchant_id"]] = (
+            len(r["aliases"].split("|")) + min(len(countries), 10) + 3 * bool(local)
+        )
+        for alias in r["aliases"].split("|"):
+            if _norm(alias):
+                owners[_norm(alias)].append(r["merchant_id"])
+    canonical = {
+        a: min(ids, key=lambda i: (len(i), -score[i], i)) for a, ids in sorted(owners.items())
+    }
+    brands = []
+    for r in rows:
+        mid = r["merchant_id"]
+        mine = tuple(a for a in r["aliases"].split("|") if canonical.get(_norm(a)) == mid)
+        if not mine:
+            continue
+        countries = [c for c in r["countries"].split("|") if c]
+        market = "US" if "US" in countries or not countries else "GB" if "GB" in countries else ""
+        market = market or ("EU" if {"IE", "DE", "FR", "NL", "ES", "IT"} & set(countries) else "")
+        market = market or "US"
+        weight = min(2.0 + score[mid], 20.0)
+        brands.append(Brand(mid, r["name"], mine, r["category_detailed"], r["mcc"], market, weight))
+    return brands, canonical
+
+
+class _Gen:
+    """One split's generator: ``side`` 0 draws the TRAIN pools, 1 the TEST pools."""
+
+    def __init__(self, split: str, brands: list[Brand], aliases: dict[str, str]) -> None:
+        self.rng = random.Random(SEEDS[split])
+        self.side = 1 if split == "test" else 0
+        self.brands = brands
+        self.alias_words = {a for a in aliases if len(a) >= 3}
+        self.cum_weights = list(itertools.accumulate(b.weight for b in brands))
+
+    def pick(self, pools: tuple[list[str], list[str]] | tuple[tuple[str, ...], ...]) -> str:
+        return str(self.rng.choice(pools[self.side]))
+
+    def digits(self, n: int) -> str:
+        return "".join(self.rng.choice("0123456789") for _ in range(n))
+
+    def alnum(self, n: int) -> str:
+        return "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(n))
+
+    def person(self) -> tuple[str, str]:
+        return self.pick(FIRST), self.pick(LAST)
+
+    def fill(self, template: str, **known: str) -> str:
+        rng = self.rng
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        first, last = self.person()
+        values = {
+            "mmdd": f"{month:02d}{day:02d}",
+            "mm_dd": f"{month:02d}/{day:02d}",
+            "mm_dd_yy": f"{month:02d}/{day:02d}/{rng.randint(22, 26)}",
+            "ddmm": f"{day:02d}/{month:02d}",
+            "ddmmyy": f"{day:02d}/{month:02d}/{rng.randint(22, 26)}",
+            "ddmon": f"{day:02d} {MONTHS[month - 1]}",
+            "ddmonc": f"{day:02d}{MONTHS[month - 1]}",
+            "mon": MONTHS[month - 1],
+            "hhmm": f"{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}",
+            "last4": self.digits(4),
+            "sort": f"{self.digits(2)}-{self.digits(2)}-{self.digits(2)}",
+            "person": f"{first} {last}",
+            "first": first,
+            "last": last,
+            "init": f"{first[0]} {last}",
+            "memo": self.pick(MEMOS),
+            "street": f"{rng.randint(1, 2999)} {self.pick(STREETS)}",
+            "city": self.us_city(),
+            "town": self.pick(UK_TOWNS),
+            "state": self.pick(STATES),
+            "bank": self.pick(ATM_BANKS),
+            "propco": self.pick(PROPCOS),
+            "lender": self.pick(LENDERS),
+            "carco": self.pick(CARCOS),
+            "payroll_co": self.pick(PAYROLL_COS),
+            **known,
+        }
+        for key in re.findall(r"\{([nx])(\d+)\}", template):
+            size = int(key[1])
+            values[key[0] + key[1]] = self.digits(size) if key[0] == "n" else self.alnum(size)
+        return template.format_map(values).upper()
+
+    def us_city(self) -> str:
+        city, state = self.pick(US_CITIES).split(":")
+        return f"{city} {state}"
+
+    def location(self, market: str) -> str:
+        if market == "US":
+            return self.us_city()
+        if market == "GB":
+            return self.pick(UK_TOWNS) + (" GB" if self.rng.random() < 0.5 else "")
+        town, country = self.pick(EU_TOWNS).split(":")
+        return f"{town} {country}"
+
+    def typo(self, text: str) -> str:
+        letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+        if len(letters) < 5:
+            return text
+        i = self.rng.choice(letters[1:-1])
+        op = self.pick(TYPO_OPS)
+        if op == "drop":
+            return text[:i] + text[i + 1 :]
+        if op == "swap":
+            return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+        if op == "double":
+            return text[:i] + text[i] + text[i:]
+        return text[:i] + KEYBOARD.get(text[i].upper(), text[i]) + text[i + 1 :]
+
+    def brand_form(self, brand: Brand) -> str:
+        """A descriptor form of the brand's name (TEST adds spaceless and &/AND forms)."""
+        rng = self.rng
+        alias = brand.aliases[0] if rng.random() < 0.45 else rng.choice(brand.aliases)
+        if self.side == 1 and rng.random() < 0.25:
+            if " & " in alias:
+                return alias.replace(" & ", " AND ")
+            if " AND " in alias:
+                return alias.replace(" AND ", " & ")
+            if alias.count(" ") in (1, 2) and "." not in alias:
+                return alias.replace(" ", "")
+        if self.side == 0 and rng.random() < 0.08 and "." not in alias:
+            return alias + rng.choice((" INC", " LLC", " LTD", " STORE"))
+        return alias
+
+    def card(self, name: str, market: str, online: bool, store_ok: bool) -> str:
+        """The ISO 8583 merchant field: name (+ store no.), cut at 22/25, then the place."""
+        rng = self.rng
+        if store_ok and not online and rng.random() < 0.35:
+            name += self.fill(self.pick(STORE_FORMS))
+        if rng.random() < 0.6:
+            name = name[: int(self.pick(TRUNCATE))].rstrip()
+        r = rng.random()
+        if online and r < 0.4:
+            area = rng.choice(("800", "844", "855", "866", "877", "888"))
+            return f"{name} {area}-{self.digits(3)}-{self.digits(4)} {self.location(market)[-2:]}"
+        if r < 0.65:
+            return f"{name} {self.location(market)}"
+        return name
+
+    def wrap(self, core: str, market: str, refund: bool) -> str:
+        if refund:
+            return self.fill(self.pick(REFUND_WRAPPERS), d=core)
+        pools = CARD_WRAPPERS[market]
+        if self.rng.random() < 0.25:
+            return core
+        return self.fill(self.pick(pools), d=core)
+
+    def brand_row(self, brand: Brand | None = None) -> dict[str, object]:
+        rng = self.rng
+        brand = brand or rng.choices(self.brands, cum_weights=self.cum_weights)[0]
+        name = self.brand_form(brand)
+        if rng.random() < 0.1:
+            name = self.typo(name)
+        primary = brand.category.split("_")[0]
+        refund = rng.random() < 0.04
+        billed = brand.category.startswith(("RENT_AND_UTILITIES", "LOAN_PAYMENTS")) or (
+            brand.category == "GENERAL_SERVICES_INSURANCE"
+        )
+        if billed and rng.random() < 0.6 and not refund:
+            text = self.fill(self.pick(ACH_FORMS), d=name)
+        else:
+            if primary in ("FOOD", "GENERAL", "PERSONAL") and rng.random() < 0.12:
+                name = self.pick(PREFIXES) + name
+            elif brand.category.startswith("FOOD_AND_DRINK_RESTAURANT") and rng.random() < 0.1:
+                name = self.pick(DELIVERY) + name
+            online = "." in name or rng.random() < 0.15
+            text = self.wrap(self.card(name, brand.market, online, True), brand.market, refund)
+        ctype = "bank" if brand.category.startswith(("LOAN_PAYMENTS", "TRANSFER")) else "merchant"
+        if brand.category.startswith("GOVERNMENT_AND_NON_PROFIT_TAX"):
+            ctype = "government"
+        return self.row(
+            text, "credit" if refund else "debit", brand.mcc, brand.merchant_id, brand.category
+        ) | {"counterparty_type": ctype, "kind": "brand"}
+
+    def local_name(self) -> tuple[str, str, str]:
+        rng = self.rng
+        while True:
+            trade = rng.choice(sorted(TRADES))
+            r = rng.random()
+            if r < 0.45:
+                name = f"{self.pick(LOCAL_WORDS)} {trade}"
+            elif r < 0.7:
+                name = f"{self.pick(OWNERS)}'S {trade}"
+            elif r < 0.85:
+                name = f"{self.pick(LAST)} {trade}"
+            else:
+                name = f"{self.pick(LOCAL_WORDS)} {self.pick(OWNERS)} {trade}"
+            words = _norm(name).split()
+            grams = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, 5)}
+            if not grams & self.alias_words:  # never a catalogue brand's name by accident
+                category, mcc = TRADES[trade]
+                return name, category, mcc
+
+    def local_row(self) -> dict[str, object]:
+        rng = self.rng
+        name, category, mcc = self.local_name()
+        if rng.random() < 0.08:
+            name = self.typo(name)
+        if rng.random() < 0.5:
+            name = self.pick(PREFIXES) + name
+        elif category == "FOOD_AND_DRINK_RESTAURANT" and rng.random() < 0.2:
+            name = self.pick(DELIVERY) + name
+        market = rng.choices(("US", "GB", "EU"), (0.6, 0.3, 0.1))[0]
+        text = self.wrap(self.card(name, market, False, True), market, rng.random() < 0.03)
+        direction = "credit" if "REFUND" in text or "RETURN" in text else "debit"
+        direction = "credit" if "VOUCHER" in text else direction
+        return self.row(text, direction, mcc, UNKNOWN, category) | {
+            "counterparty_type": "merchant",
+            "kind": "local",
+        }
+
+    def flow_row(self, name: str) -> dict[str, object]:
+        flow = FLOWS[name]
+        emp = f"{self.pick(EMP_HEADS)} {self.pick(EMP_TAILS)}"
+        if self.rng.random() < 0.3:
+            emp = f"{self.pick(LAST)} {self.pick(EMP_TAILS)}"
+        text = self.fill(self.pick(flow.templates), emp=emp)
+        mcc = "6011" if name == "atm" else None
+        return self.row(text, flow.direction, mcc, flow.merchant, flow.category) | {
+            "counterparty_type": flow.ctype,
+            "kind": name,
+        }
+
+    def row(
+        self, text: str, direction: str, mcc: str | None, mid: str, cat: str
+    ) -> dict[str, object]:
+        keep_mcc = mcc if mcc and self.rng.random() < 0.6 else None
+        return {
+            "description": re.sub(r"\s+", " ", text).strip(),
+            "direction": direction,
+            "mcc": keep_mcc,
+            "merchant_id": mid,
+            "category_detailed": cat,
+        }
+
+
+def generate(split: str, n_brand_per_merchant: float = 11.0) -> pl.DataFrame:
+    """Labelled rows for ``split`` (train, dev or test); the same split gives the same rows."""
+    brands, aliases = load_brands()
+    gen = _Gen(split, brands, aliases)
+    budget = int(len(brands) * n_brand_per_merchant * SIZES[split])
+    rows: list[dict[str, object]] = []
+    if split == "train":  # every label at least 4 times, whatever the weighted draw gives
+        rows += [gen.brand_row(brand) for brand in brands for _ in range(4)]
+    rows += [gen.brand_row() for _ in range(budget)]
+    rows += [gen.local_row() for _ in range(budget // 5)]
+    names = sorted(FLOWS)
+    weights = [FLOWS[n].weight for n in names]
+    total_w = sum(weights)
+    for name, weight in zip(names, weights, strict=True):
+        rows += [gen.flow_row(name) for _ in range(int(budget * 0.25 * weight / total_w))]
+    schema = {
+        "description": pl.String,
+        "direction": pl.String,
+        "mcc": pl.String,
+        "merchant_id": pl.String,
+        "category_detailed": pl.String,
+        "counterparty_type": pl.String,
+        "kind": pl.String,
+    }
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    order = list(range(frame.height))
+    random.Random(SEEDS[split] + 1).shuffle(order)
+    return frame[order]
+
+
+def taxonomy() -> dict[str, str]:
+    """detailed -> primary."""
+    with TAXONOMY.open(newline="", encoding="utf-8") as handle:
+        return {r["DETAILED"]: r["PRIMARY"] for r in csv.DictReader(handle)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/txenrich-data"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for split in SEEDS:
+        frame = generate(split)
+        frame.write_parquet(args.out / f"{split}.parquet")
+        print(split, frame.height, frame["kind"].value_counts().sort("count").tail(5).rows())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Train the merchant and category models and write them as ONNX files.
+
+    python -m models.training.train            (from the repo root, training venv)
+
+Architecture (fastText-style, both models): the hashed n-gram / word ids of
+``streams.core.featurise`` index an embedding table; the masked mean of the row's
+embeddings, an MCC embedding and the ``[is_credit, is_debit]`` flags are concatenated;
+
+* merchant: one linear layer -> softmax over catalogue merchant ids + ``unknown``;
+* category: a 128-unit ReLU layer -> two softmax heads: detailed category (the taxonomy's
+  104 labels; primary is derived) and counterparty type (6 labels).
+
+Trained with PyTorch (fixed seeds, 2 threads, deterministic algorithms), then written with
+``onnx.helper`` as a small explicit graph (Gather -> MatMul with the mask -> Gemm ->
+Softmax). Embedding tables are stored as float16 (cast to float32 after the Gather) to keep
+the files small. The recipe gives the same ONNX bytes on every run on the same machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+import onnx
+import polars as pl
+import torch
+from onnx import TensorProto, helper, numpy_helper
+from torch import nn
+from torch.nn import functional as F  # noqa: N812 - the torch idiom
+
+from models.training.generate_data import ROOT, UNKNOWN, generate, taxonomy
+from streams.core.featurise import BUCKETS, FEATURISER_VERSION, MCC_SIZE, SEQ_LEN, featurise
+
+REPO = ROOT / "models" / "repository"
+CTYPES = ("merchant", "person", "employer", "bank", "government", "unknown")
+SEED = 1234
+THREADS = 2
+# lr: Adam on the dense layers; emb_lr: Adagrad on the (sparse) embedding tables.
+CONFIG = {
+    "merchant": {"dim": 48, "mcc_dim": 8, "hidden": 0, "epochs": 2, "lr": 2e-2, "emb_lr": 1.0},
+    "category": {"dim": 24, "mcc_dim": 16, "hidden": 128, "epochs": 2, "lr": 1e-2, "emb_lr": 0.5},
+}
+BATCH = 1024
+
+
+class BagModel(nn.Module):
+    """Mean of hashed-id embeddings + MCC embedding + direction -> (hidden) -> heads."""
+
+    def __init__(self, dim: int, mcc_dim: int, hidden: int, heads: tuple[int, ...]) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(BUCKETS, dim, padding_idx=0, sparse=True)
+        self.mcc = nn.Embedding(MCC_SIZE, mcc_dim, padding_idx=0, sparse=True)
+        nn.init.uniform_(self.emb.weight, -1.0 / dim, 1.0 / dim)
+        nn.init.normal_(self.mcc.weight, 0.0, 0.1)
+        with torch.no_grad():
+            self.emb.weight[0].zero_()
+            self.mcc.weight[0].zero_()
+        width = dim + mcc_dim + 2
+        self.hidden = nn.Linear(width, hidden) if hidden else None
+        self.heads = nn.ModuleList(nn.Linear(hidden or width, size) for size in heads)
+
+    def forward(
+        self, tokens: torch.Tensor, mcc: torch.Tensor, dense: torch.Tensor
+    ) -> list[torch.Tensor]:
+        pooled = F.embedding_bag(tokens, self.emb.weight, mode="mean", padding_idx=0, sparse=True)
+        x = torch.cat([pooled, self.mcc(mcc[:, 0]), dense], dim=1)
+        if self.hidden is not None:
+            x = F.relu(self.hidden(x))
+        return [head(x) for head in self.heads]
+
+
+def _compact(tokens: np.ndarray) -> np.ndarray:
+    """Real ids first in each row (a bag has no order), so batches can be cut short."""
+    return -np.sort(-tokens, axis=1)
+
+
+def fit(
+    name: str, feats: dict[str, np.ndarray], targets: list[np.ndarray], heads: tuple[int, ...]
+) -> BagModel:
+    cfg = CONFIG[name]
+    torch.manual_seed(SEED)
+    model = BagModel(int(cfg["dim"]), int(cfg["mcc_dim"]), int(cfg["hidden"]), heads)
+    sparse = [model.emb.weight, model.mcc.weight]
+    dense_params = [p for n, p in model.named_parameters() if not n.startswith(("emb", "mcc"))]
+    opt_sparse = torch.optim.Adagrad(sparse, lr=float(cfg["emb_lr"]))
+    opt_dense = torch.optim.Adam(dense_params, lr=float(cfg["lr"]))
+    tokens = torch.from_numpy(_compact(feats["tokens"]))
+    lengths = torch.from_numpy((feats["tokens"] > 0).sum(1))
+    mcc, dense = torch.from_numpy(feats["mcc"]), torch.from_numpy(feats["dense"])
+    ys = [torch.from_numpy(t.astype(np.int64)) for t in targets]
+    gen = torch.Generator().manual_seed(SEED)
+    n, batch, epochs = tokens.shape[0], BATCH, int(cfg["epochs"])
+    steps = epochs * ((n + batch - 1) // batch)
+    step = 0
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=gen)
+        total, start = 0.0, time.perf_counter()
+        for i in range(0, n, batch):
+            idx = order[i : i + batch]
+            width = max(int(lengths[idx].max()), 1)
+            decay = 1.0 - step / steps  # linear decay, as fastText does
+            for opt, key in ((opt_sparse, "emb_lr"), (opt_dense, "lr")):
+                for group in opt.param_groups:
+                    group["lr"] = float(cfg[key]) * decay
+            outs = model(tokens[idx, :width], mcc[idx], dense[idx])
+            loss = sum(F.cross_entropy(o, y[idx]) for o, y in zip(outs, ys, strict=True))
+            opt_sparse.zero_grad()
+            opt_dense.zero_grad()
+            loss.backward()  # type: ignore[union-attr]
+            opt_sparse.step()
+            opt_dense.step()
+            total += float(loss.detach()) * len(idx)  # type: ignore[union-attr]
+            step += 1
+        print(
+            f"  {name} epoch {epoch + 1}/{epochs} loss {total / n:.4f} "
+            f"({time.perf_counter() - start:.1f}s)",
+            flush=True,
+        )
+    return model
+
+
+def _init(name: str, array: np.ndarray) -> onnx.TensorProto:
+    return numpy_helper.from_array(np.ascontiguousarray(array), name)
+
+
+def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelProto:
+    """The inference graph, written node by node (inputs are featurise()'s tensors)."""
+    w = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    inits = [
+        _init("emb", w["emb.weight"].astype(np.float16)),
+        _init("mcc_emb", w["mcc.weight"].astype(np.float32)),
+        _init("axis1", np.array([1], dtype=np.int64)),
+        _init("one", np.array(1.0, dtype=np.float32)),
+    ]
+    nodes = [
+        helper.make_node("Gather", ["emb", "tokens"], ["g16"]),  # [N, L, D] f16
+        helper.make_node("Cast", ["g16"], ["g"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask", "axis1"], ["mask3"]),  # [N, 1, L]
+        helper.make_node("MatMul", ["mask3", "g"], ["summed3"]),  # [N, 1, D]
+        helper.make_node("Squeeze", ["summed3", "axis1"], ["summed"]),
+        helper.make_node("ReduceSum", ["mask", "axis1"], ["count"], keepdims=1),
+        helper.make_node("Max", ["count", "one"], ["count1"]),
+        helper.make_node("Div", ["summed", "count1"], ["pooled"]),
+        helper.make_node("Gather", ["mcc_emb", "mcc"], ["mcc3"]),  # [N, 1, Dm]
+        helper.make_node("Squeeze", ["mcc3", "axis1"], ["mcc_vec"]),
+        helper.make_node("Concat", ["pooled", "mcc_vec", "dense"], ["x"], axis=1),
+    ]
+    features = "x"
+    if model.hidden is not None:
+        inits += [_init("w_h", w["hidden.weight"]), _init("b_h", w["hidden.bias"])]
+        nodes += [
+            helper.make_node("Gemm", ["x", "w_h", "b_h"], ["h_pre"], transB=1),
+            helper.make_node("Relu", ["h_pre"], ["h"]),
+        ]
+        features = "h"
+    graph_outputs = []
+    for i, out in enumerate(outputs):
+        inits += [_init(f"w_{i}", w[f"heads.{i}.weight"]), _init(f"b_{i}", w[f"heads.{i}.bias"])]
+        nodes += [
+            helper.make_node("Gemm", [features, f"w_{i}", f"b_{i}"], [f"logits_{i}"], transB=1),
+            helper.make_node("Softmax", [f"logits_{i}"], [out], axis=1),
+        ]
+        size = w[f"heads.{i}.weight"].shape[0]
+        graph_outputs.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, ["N", size]))
+    inputs = [
+        helper.make_tensor_value_info("tokens", TensorProto.INT64, ["N", SEQ_LEN]),
+        helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["N", SEQ_LEN]),
+        helper.make_tensor_value_info("mcc", TensorProto.INT64, ["N", 1]),
+        helper.make_tensor_value_info("dense", TensorProto.FLOAT, ["N", 2]),
+    ]
+    graph = helper.make_graph(nodes, "bag", inputs, graph_outputs, inits)
+    proto = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17)],
+        producer_name="txenrich-train",
+        doc_string=doc,
+    )
+    proto.ir_version = 8
+    helper.set_model_props(proto, {"featuriser": FEATURISER_VERSION})
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def _write(name: str, proto: onnx.ModelProto, labels: dict[str, list[str]]) -> str:
+    folder = REPO / name
+    (folder / "1").mkdir(parents=True, exist_ok=True)
+    data = proto.SerializeToString(deterministic=True)
+    (folder / "1" / "model.onnx").write_bytes(data)
+    for file, values in labels.items():
+        (folder / file).write_text("\n".join(values) + "\n", encoding="utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def main() -> None:
+    started = time.perf_counter()
+    torch.set_num_threads(THREADS)
+    torch.use_deterministic_algorithms(True)
+    train = generate("train")
+    print(f"generated {train.height} training rows ({time.perf_counter() - started:.0f}s)")
+    feats = featurise(train)
+    merchants = [UNKNOWN, *sorted(set(train["merchant_id"].to_list()) - {UNKNOWN})]
+    details = list(taxonomy())
+    m_index = {m: i for i, m in enumerate(merchants)}
+    d_index = {d: i for i, d in enumerate(details)}
+    c_index = {c: i for i, c in enumerate(CTYPES)}
+    y_m = train["merchant_id"].replace_strict(m_index, return_dtype=pl.Int64).to_numpy()
+    y_d = train["category_detailed"].replace_strict(d_index, return_dtype=pl.Int64).to_numpy()
+    y_c = train["counterparty_type"].replace_strict(c_index, return_dtype=pl.Int64).to_numpy()
+    print(f"featurised ({time.perf_counter() - started:.0f}s); {len(merchants)} merchant labels")
+
+    digests = {}
+    model = fit("merchant", feats, [y_m], (len(merchants),))
+    proto = to_onnx(model, ("merchant_probs",), "merchant id (labels.txt) probabilities")
+    digests["merchant"] = _write("merchant", proto, {"labels.txt": merchants})
+    model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)))
+    proto = to_onnx(
+        model,
+        ("category_probs", "counterparty_probs"),
+        "detailed category (labels.txt) and counterparty type (counterparty_labels.txt)",
+    )
+    digests["category"] = _write(
+        "category", proto, {"labels.txt": details, "counterparty_labels.txt": list(CTYPES)}
+    )
+    seconds = time.perf_counter() - started
+    summary = {"train_rows": train.height, "train_seconds": round(seconds, 1), "sha256": digests}
+    (ROOT / "models" / "training" / "train_summary.json").write_text(
+        json.dumps(summary, indent=2) + "\n"
+    )
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
