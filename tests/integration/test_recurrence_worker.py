@@ -20,8 +20,10 @@ from streams.core.wire import decode_value
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
+from streams.shell.local_stack import free_port
 from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw, produce_records
+from streams.shell.worker import wait_until_ready
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +66,13 @@ def _wait_out_dead_member(settings: Settings) -> None:
     see the README's known issues.
     """
     time.sleep(settings.session_timeout_seconds + 2)
+
+
+def _decoded(record: OutgoingRaw) -> Any:
+    try:
+        return decode_value(record.value, record.content_type)
+    except ValueError:
+        return None
 
 
 def _get(url: str) -> tuple[int, Any]:
@@ -123,3 +132,37 @@ def test_kill_9_and_restart_recovers_state_from_the_changelog(
     wrong = {tid: outs for tid, outs in live.items() if any(o != expected[tid] for o in outs)}
     detail = [(tid, outs, expected[tid]) for tid, outs in list(wrong.items())[:2]]
     assert not wrong, json.dumps(detail, indent=1)
+
+
+def test_any_worker_answers_for_any_account(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn
+) -> None:
+    """Two workers share the partitions; each answers for every account (routing)."""
+    records = sample_raw_records(1200, seed=33)
+    first = make_settings()
+    second = first.model_copy(update={"web_port": free_port(), "data_dir": first.data_dir / "b"})
+    for settings in (first, second):
+        wait_until_ready(settings, spawn_worker(settings))
+    produce_records(first, records)
+    list(
+        follow(
+            first,
+            [first.topics.enriched, first.topics.dead_letter],
+            max_records=len(records),
+            idle_timeout=60,
+        )
+    )
+    accounts = sorted(
+        {
+            value["account_id"]
+            for value in (_decoded(r) for r in records)
+            if isinstance(value, dict) and isinstance(value.get("account_id"), str)
+        }
+    )
+    for account in accounts[:6]:
+        answers = [
+            _get(f"http://127.0.0.1:{s.web_port}/accounts/{account}/recurring")
+            for s in (first, second)
+        ]
+        assert answers[0][0] == answers[1][0] == 200, (account, answers)
+        assert answers[0][1] == answers[1][1]
