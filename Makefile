@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench eval-recurrence clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -40,12 +40,15 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
-	$(BIN)/mypy bench
+	$(BIN)/mypy bench models/evaluation
 
 check: lint typecheck test
 
 bench: setup
 	$(BIN)/python bench/throughput.py
+
+eval-recurrence: setup
+	$(BIN)/python models/evaluation/recurrence_eval.py --out models/evaluation/recurrence_results.json
 
 clean:
 	rm -rf $(VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache

@@ -13,10 +13,11 @@ semi-monthly schedule (1st & 15th, 15th & last...) is a half-month period.
 Walking back from the newest date, a date joins the *run* while it sits one slot (or, once
 per run, two slots: a skipped period) before the previous one and the run's residuals stay
 within the tolerance. A residual is the calendar distance to the date whole periods before
-the newest date of the same phase: same day of month (clamped), or, late in a month, same
-distance to the month end (last-business-day schedules); semi-monthly measures each half of
-the month on its own, the halves being 10-20 days apart. A gap longer than
-:data:`BREAK_PERIODS` periods is a *break*: the series had stopped and started again.
+the newest date of the same phase, under the nearest calendar reading of that date: same day
+of month (clamped), or, late in a month, same distance to the month end (last business day),
+or, early in a month, days past the previous month's end (the 28th posted on March 1st);
+semi-monthly measures each half of the month on its own, the halves 10-20 days apart. A
+gap longer than :data:`BREAK_PERIODS` periods is a *break*: the series had stopped.
 
 A run is accepted when it has an interval that is not a skip and either covers the whole
 history (a young series: two dates suffice), or has >= 3 intervals right after a break, or
@@ -25,10 +26,10 @@ long history of irregular spending has many windows, hence the stricter bar for 
 run. Among accepted candidates the one covering most dates wins, then fewer skips, then the
 tighter spread, then the shorter period.
 
-The next date is voted by the newest run dates (at most :data:`NEXT_DATE_VOTES`), each
-projected forward by whole periods (month arithmetic clamps, and keeps a month end a month
-end); the low median wins, so one weekend-shifted date does not move the prediction.
-Semi-monthly dates only vote for slots of their own half of the month.
+The next date: the newest run dates of the next slot's phase (at most
+:data:`NEXT_DATE_VOTES`) vote with their residuals; the low median moves the newest of them
+back onto its schedule, which is projected one slot on (month arithmetic clamps), so one
+weekend-shifted posting does not move the prediction.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def _move(day: date, months: int, reading: Reading = "day") -> date:
 
 
 def _readings(spec: PeriodSpec, ref: date) -> tuple[Reading, ...]:
-    """How a month-based schedule through `ref` may be read (day of month first)."""
+    """How a schedule through `ref` may be read on the calendar."""
     if not spec.in_months:
         return ("day",)
     if ref.day > LATE_IN_MONTH:
@@ -217,12 +218,12 @@ class PeriodFit:
         return (-len(self.dates), self.skips, self.spread_days, self.spec.nominal_days)
 
     def next_date(self) -> date:
-        """The next scheduled date: its projection from the newest run date of its phase,
-        moved by the low median of that phase's newest residuals.
+        """The next scheduled date, projected from where the schedule put the newest run
+        date of its phase: that date moved by the low median of the phase's residuals.
 
         Residuals rather than projected dates vote, so a date posted across a month boundary
-        (Mar 2 for Feb 28) does not drag the next month's prediction; late in a month, the
-        day-of-month and the distance-to-month-end readings compete and the tighter wins.
+        (Mar 2 for Feb 28) does not drag the prediction; the calendar readings (day of month,
+        distance to month end, overflow) compete and the tightest wins.
         """
         votes = [
             (day, slot)
@@ -232,17 +233,20 @@ class PeriodFit:
         if not votes:  # only possible for a semi-monthly run without an opposite-half date
             return self.dates[-1] + timedelta(days=self.spec.nominal_days)
         ref, ref_slot = votes[-1]
-        plans: list[tuple[int, date]] = []
+        plans: list[tuple[int, bool, date]] = []
         for reading in _readings(self.spec, ref):
             residuals = [
                 (day - _shifted(self.spec, ref, slot - ref_slot, reading)).days
                 for day, slot in votes
             ]
-            target = _shifted(self.spec, ref, 1 - ref_slot, reading)
-            plans.append(
-                (max(residuals) - min(residuals), target + timedelta(days=median_low(residuals)))
-            )
-        return min(plans, key=lambda plan: plan[0])[1]  # ties: the day-of-month reading
+            # Where the schedule put the newest vote; projecting from there (not from a
+            # date a weekend moved) keeps the day of month when the target month is shorter.
+            anchor = ref + timedelta(days=median_low(residuals))
+            month_end = anchor.day == _days_in_month(anchor.year, anchor.month)
+            natural = "end" if self.spec.in_months and month_end else "day"
+            target = _shifted(self.spec, anchor, 1 - ref_slot, reading)
+            plans.append((max(residuals) - min(residuals), reading != natural, target))
+        return min(plans)[2]  # the tightest reading; on ties the natural one
 
 
 def _residual(spec: PeriodSpec, ref: date, slots_back: int, day: date) -> int:
