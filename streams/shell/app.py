@@ -126,8 +126,9 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
             started = time.perf_counter()
             messages = [_inbound(event) for event in events]
             output = await processor.process(messages, recurrence.lookup)
-            # state first: its changelog records are in flight with the outputs, and
-            # the batch is acked only after all of them
+            # faust attaches the tables' changelog records to the source events and
+            # publishes them before committing their offsets: state and offsets move
+            # together, and a replayed record finds its own occurrence already stored.
             recurrence.store(output.series_updates, events)
             await _send_all(enriched, output.enriched)
             await _send_all(dead_letter, output.dead_letters)
