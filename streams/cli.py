@@ -66,7 +66,8 @@ def _cmd_up(args: argparse.Namespace) -> int:
     from streams.shell.kafka_admin import create_topics, wait_for_broker
     from streams.shell.local_stack import LocalStack
 
-    with LocalStack(Path(args.workdir) / "up") as stack:
+    run_dir = Path(args.workdir) / time.strftime("up-%Y%m%d-%H%M%S")
+    with LocalStack(run_dir) as stack:
         bootstrap = stack.start_broker(port=args.broker_port)
         redis_url = stack.start_redis(port=args.redis_port)
         settings = _settings(args).model_copy(
@@ -76,7 +77,11 @@ def _cmd_up(args: argparse.Namespace) -> int:
         create_topics(settings)
         print(f"bootstrap: {bootstrap}")
         print(f"redis: {redis_url}")
-        print(f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap} TXENRICH_REDIS_URL={redis_url}")
+        # the broker starts empty: a worker must not reuse table state from an earlier stack
+        print(
+            f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap} TXENRICH_REDIS_URL={redis_url}"
+            f" TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
+        )
         print("local stack up; Ctrl-C stops it", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
