@@ -12,8 +12,6 @@ malformed, each labelled with the dead-letter reason the validator should give.
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import random
 import re
@@ -22,36 +20,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
-
-import msgpack
 
 from streams.core import sample_vocab as vocab
 from streams.core.contracts import raw_contract
-from streams.core.wire import JSON, MSGPACK
+from streams.core.sample_payloads import (
+    MALFORMED_REASONS,
+    SamplePayload,
+    malformed_payload,
+    valid_payload,
+)
 
 __all__ = [
     "MALFORMED_REASONS",
     "REQUIRED_FIELDS",
     "Brand",
     "SamplePayload",
-    "load_brands",
     "sample_transactions",
 ]
 
 REQUIRED_FIELDS = raw_contract().required
-MALFORMED_REASONS = (
-    "undecodable",
-    "not_an_object",
-    "missing_field",
-    "wrong_type",
-    "invalid_amount",
-    "invalid_currency",
-    "invalid_direction",
-    "invalid_date",
-    "description_too_long",
-)
 _WEB = re.compile(r"\.(COM|NET|ORG|CO|DE|FR|NL|IE|UK|EU|IO)\b")
 
 
@@ -64,17 +52,6 @@ class Brand:
     category_primary: str
     mcc: str
     countries: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SamplePayload:
-    """One Kafka record as a producer would send it."""
-
-    value: bytes
-    content_type: str
-    key: bytes
-    expected_valid: bool
-    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -99,30 +76,6 @@ class _Event:
     description: str
     mcc: str | None
     channel: str
-
-
-def load_brands(csv_path: Path, limit: int = 400) -> list[Brand]:
-    """Brands from the merchant catalogue CSV: those trading where sample accounts live,
-    most aliases (a proxy for well-known) first, ties by name - a stable subset."""
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    brands = [
-        Brand(
-            r["name"],
-            tuple(a for a in r["aliases"].split("|") if a),
-            r["category_primary"],
-            r["mcc"],
-            tuple(c for c in r["countries"].split("|") if c),
-        )
-        for r in rows
-    ]
-    brands = [
-        b
-        for b in brands
-        if b.aliases and (not b.countries or set(b.countries) & set(vocab.CURRENCIES))
-    ]
-    brands.sort(key=lambda b: (-len(b.aliases), b.name.casefold(), b.name))
-    return brands[:limit]
 
 
 def _cents(rng: random.Random, low: float, high: float) -> int:
@@ -490,68 +443,6 @@ def _record(rng: random.Random, acct: _Account, event: _Event, tx_id: str) -> di
     return record
 
 
-def _pack(obj: object, content_type: str) -> bytes:
-    if content_type == JSON:
-        return json.dumps(obj, separators=(",", ":")).encode()
-    packed: bytes = msgpack.packb(obj, use_bin_type=True)
-    return packed
-
-
-def _valid(rng: random.Random, record: dict[str, Any]) -> SamplePayload:
-    content_type = JSON if rng.random() < 0.1 else MSGPACK
-    key = str(record["account_id"]).encode()
-    return SamplePayload(_pack(record, content_type), content_type, key, True, None)
-
-
-def _malformed(rng: random.Random, reason: str, record: dict[str, Any]) -> SamplePayload:
-    """`record` broken in exactly one way, so the validator's reason code is predictable."""
-    key = str(record["account_id"]).encode()
-    content_type = JSON if rng.random() < 0.15 else MSGPACK
-    if reason == "undecodable":
-        key, variant = (b"" if rng.random() < 0.25 else key), rng.randrange(3)
-        if variant == 0:  # 0xC1 is the one byte msgpack never uses: this never decodes
-            return SamplePayload(
-                b"\xc1" + rng.randbytes(rng.randint(3, 40)), MSGPACK, key, False, reason
-            )
-        content_type = MSGPACK if variant == 1 else JSON
-        whole = _pack(record, content_type)  # any strict prefix of a map/object is incomplete
-        value = whole[: rng.randint(1, len(whole) - 1)]
-        return SamplePayload(value, content_type, key, False, reason)
-    amount, day, text = (
-        str(record["amount"]),
-        date.fromisoformat(record["date"]),
-        str(record["description"]) + " ",
-    )
-    changes: dict[str, tuple[tuple[str, object], ...]] = {
-        "wrong_type": (
-            ("amount", float(amount)),
-            ("account_id", int(str(record["account_id"]).removeprefix("acc_"))),
-        ),
-        "invalid_amount": tuple(
-            ("amount", v) for v in (amount.replace(".", ","), f"-{amount}", "abc", "1e3")
-        ),
-        "invalid_currency": (("currency", "XYZ"), ("currency", str(record["currency"]).lower())),
-        "invalid_direction": tuple(("direction", v) for v in ("out", "in", "DEBIT")),
-        "invalid_date": tuple(
-            ("date", v)
-            for v in (f"{day.year}-02-30", f"{day:%d/%m/%Y}", "1899-01-01", "3024-01-01")
-        ),
-        "description_too_long": (("description", text * (513 // len(text) + 1)),),
-    }
-    shape: object
-    if reason == "not_an_object":
-        shape = rng.choice((list(record.values()), rng.randint(0, 10**6), rng.random() * 100))
-    elif reason == "missing_field":  # one required field gone, or nothing at all
-        gone = rng.choice(REQUIRED_FIELDS)
-        shape = {} if rng.random() < 0.2 else {k: v for k, v in record.items() if k != gone}
-    elif reason in changes:
-        name, new = rng.choice(changes[reason])
-        shape = {**record, name: new}
-    else:
-        raise ValueError(f"unknown malformed reason {reason!r}")
-    return SamplePayload(_pack(shape, content_type), content_type, key, False, reason)
-
-
 def sample_transactions(
     n: int,
     *,
@@ -581,7 +472,7 @@ def sample_transactions(
     planned.sort(key=lambda item: (item[0], item[1]))  # random tie-break interleaves accounts
     used: set[str] = set()
     good = iter(
-        [_valid(rng, _record(rng, acct, e, _new_id(rng, used))) for _, _, acct, e in planned]
+        [valid_payload(rng, _record(rng, acct, e, _new_id(rng, used))) for _, _, acct, e in planned]
     )
     bad_at = set(rng.sample(range(n), n_bad))
     reasons = list(MALFORMED_REASONS)
@@ -595,6 +486,6 @@ def sample_transactions(
         acct = rng.choice(accts)
         event = _everyday(rng, acct, start + timedelta(days=rng.randrange((end - start).days)))
         record = _record(rng, acct, event, _new_id(rng, used))
-        out.append(_malformed(rng, reasons[broken % len(reasons)], record))
+        out.append(malformed_payload(rng, reasons[broken % len(reasons)], record))
         broken += 1
     return out

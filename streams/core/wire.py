@@ -62,8 +62,8 @@ def decode_value(value: bytes | None, content_type: str | None) -> Any:
         raise DecodeFailure("undecodable", f"invalid msgpack: {type(exc).__name__}: {exc}") from exc
 
 
-def encode_value(record: Mapping[str, Any], content_type: str = MSGPACK) -> bytes:
-    """Encode one record for the wire."""
+def encode_value(record: Any, content_type: str = MSGPACK) -> bytes:
+    """Encode one record (normally a mapping) for the wire."""
     if content_type == JSON:
         return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     packed: bytes = msgpack.packb(record, use_bin_type=True)

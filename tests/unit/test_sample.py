@@ -23,11 +23,11 @@ from streams.core.sample import (
     REQUIRED_FIELDS,
     Brand,
     SamplePayload,
-    load_brands,
     sample_transactions,
 )
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
+from streams.shell.sample_brands import load_brands
 
 pytestmark = pytest.mark.unit
 
