@@ -109,9 +109,8 @@ def enrich_file(
     # event time per account, then file order: what recurrence expects
     enriched = enriched.sort("account_id", "date", "_row", maintain_order=True)
     _, enriched = update_recurrence({}, enriched)
+    # no Kafka timestamps offline (_timestamp_ms is null), so latency_ms comes out 0
     records = to_enriched_records(enriched, 0, {"enricher": enricher_version(catalogue)})
-    for record in records:
-        record["latency_ms"] = 0.0  # offline: no Kafka timestamp to measure from
     output.parent.mkdir(parents=True, exist_ok=True)
     _write(records, output)
     now = datetime.now(tz=UTC)
