@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
-from streams.core.wire import decode_value
 from streams.shell.demo import sample_raw_records
+from tests.samples import write_jsonl
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +22,7 @@ TXENRICH = str(Path(sys.executable).with_name("txenrich"))
 
 def _write_jsonl(path: Path, n: int) -> None:
     """The sample as JSONL; undecodable samples become broken lines."""
-    with path.open("w") as handle:
-        for record in sample_raw_records(n, seed=3):
-            try:
-                value = decode_value(record.value, record.content_type)
-                line = json.dumps(value)
-            except (ValueError, TypeError):
-                line = "{not json"
-            handle.write(line + "\n")
+    write_jsonl(path, sample_raw_records(n, seed=3))
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from streams.core.merchant import MerchantCatalogue
-from streams.core.wire import decode_value
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
@@ -24,6 +23,7 @@ from streams.shell.local_stack import free_port
 from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw, produce_records
 from streams.shell.worker import wait_until_ready
+from tests.samples import decoded, write_jsonl
 
 pytestmark = pytest.mark.integration
 
@@ -34,13 +34,7 @@ N = 2500
 def _backfill(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str, Any]]:
     """Recurrence fields per transaction from the offline pipeline (a backfill)."""
     source = tmp_path / "raw.jsonl"
-    with source.open("w") as handle:
-        for record in records:
-            try:
-                value = decode_value(record.value, record.content_type)
-                handle.write(json.dumps(value) + "\n")
-            except (ValueError, TypeError):
-                handle.write("{broken\n")
+    write_jsonl(source, records)
     out = tmp_path / "backfill.jsonl"
     enrich_file(source, out, MerchantCatalogue.load())
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -66,13 +60,6 @@ def _wait_out_dead_member(settings: Settings) -> None:
     see the README's known issues.
     """
     time.sleep(settings.session_timeout_seconds + 2)
-
-
-def _decoded(record: OutgoingRaw) -> Any:
-    try:
-        return decode_value(record.value, record.content_type)
-    except ValueError:
-        return None
 
 
 def _get(url: str) -> tuple[int, Any]:
@@ -101,7 +88,7 @@ def test_live_recurrence_equals_backfill_and_is_queryable(
     base = f"http://127.0.0.1:{settings.web_port}/accounts"
     account = next(
         r["account_id"]
-        for r in map(lambda r: decode_value(r.value, r.content_type), records[:50])
+        for r in map(decoded, records[:50])
         if isinstance(r, dict) and isinstance(r.get("account_id"), str)
     )
     status, body = _get(f"{base}/{account}/recurring")
@@ -155,7 +142,7 @@ def test_any_worker_answers_for_any_account(
     accounts = sorted(
         {
             value["account_id"]
-            for value in (_decoded(r) for r in records)
+            for value in (decoded(r) for r in records)
             if isinstance(value, dict) and isinstance(value.get("account_id"), str)
         }
     )

@@ -17,12 +17,12 @@ import pytest
 import redis
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
-from streams.core.wire import decode_value
 from streams.settings import Settings
 from streams.shell.consume import ConsumedRecord, follow
 from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import OutgoingRaw, produce_records
+from tests.samples import decoded
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +39,7 @@ def _outputs(settings: Settings, expected: int, timeout: float = 120) -> list[Co
 
 def _valid_ids(records: list[OutgoingRaw]) -> set[str]:
     ids: set[str] = set()
-    for record in records:
-        try:
-            value = decode_value(record.value, record.content_type)
-        except ValueError:
-            continue
+    for value in map(decoded, records):
         if isinstance(value, dict) and isinstance(value.get("transaction_id"), str):
             ids.add(value["transaction_id"])
     return ids
