@@ -3,8 +3,11 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The model recipe's own venv: torch (CPU build, from the machine's disk) and pinned versions.
+TRAIN_VENV  ?= .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.installed
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench eval-recurrence clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench eval-recurrence train train-check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -47,8 +50,24 @@ check: lint typecheck test
 bench: setup
 	$(BIN)/python bench/throughput.py
 
+$(TRAIN_STAMP): models/training/requirements.txt
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install -q --upgrade pip
+	$(TRAIN_VENV)/bin/python -m pip install -q -r models/training/requirements.txt
+	touch $(TRAIN_STAMP)
+
+# Rebuilds models/repository/{merchant,category}/1/model.onnx, their labels, the model cards
+# and models/training/eval_results.json (CPU only, fixed seeds, nothing downloaded).
+train: $(TRAIN_STAMP)
+	$(TRAIN_VENV)/bin/python -m models.training.train
+	$(TRAIN_VENV)/bin/python -m models.training.evaluate
+
+# Retrains into a scratch folder and compares with the committed files (a test runs this).
+train-check: $(TRAIN_STAMP)
+	$(TRAIN_VENV)/bin/python -m models.training.reproduce
+
 eval-recurrence: setup
 	$(BIN)/python models/evaluation/recurrence_eval.py --out models/evaluation/recurrence_results.json
 
 clean:
-	rm -rf $(VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TRAIN_VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache

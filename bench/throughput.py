@@ -26,6 +26,7 @@ from typing import Any
 
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
+from streams.inference.predictor import LocalPredictor
 from streams.settings import KafkaSettings, Settings, TopicNames
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
@@ -82,7 +83,7 @@ def _run_worker(
 
 
 def _core_rate(records: list[OutgoingRaw], batch_size: int) -> float:
-    processor = BatchProcessor(MerchantCatalogue.load())
+    processor = BatchProcessor(MerchantCatalogue.load(), LocalPredictor())
     messages = [
         InboundMessage(
             r.value,

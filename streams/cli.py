@@ -23,10 +23,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, overridden by the flags given."""
     try:
         kafka = KafkaSettings()
-        if args.bootstrap_servers:
+        if getattr(args, "bootstrap_servers", None):
             kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
         overrides: dict[str, Any] = {"kafka": kafka, "topics": TopicNames()}
-        for flag in ("batch_size", "batch_wait_seconds", "redis_url", "web_port", "partitions"):
+        flags = ("batch_size", "batch_wait_seconds", "redis_url", "web_port", "partitions")
+        for flag in (*flags, "model_repository"):
             value = getattr(args, flag, None)
             if value is not None:
                 overrides[flag] = value
@@ -156,14 +157,21 @@ def _cmd_topics(args: argparse.Namespace) -> int:
 
 def _cmd_enrich(args: argparse.Namespace) -> int:
     from streams.core.merchant import MerchantCatalogue
+    from streams.inference.predictor import LocalPredictor
+    from streams.inference.repository import ModelRepository
     from streams.shell.offline import enrich_file
+
+    settings = _settings(args)
+    predictor = LocalPredictor(ModelRepository(settings.model_repository), settings.model_threads)
 
     def progress(done: int, rejected: int) -> None:
         print(
             f"\rvalidated and enriched {done} rows ({rejected} rejected)", end="", file=sys.stderr
         )
 
-    summary = enrich_file(Path(args.input), Path(args.out), MerchantCatalogue.load(), progress)
+    summary = enrich_file(
+        Path(args.input), Path(args.out), MerchantCatalogue.load(), predictor, progress
+    )
     print(file=sys.stderr)
     print(f"enriched -> {summary.output}; rejected -> {summary.rejected_output}")
     print(summary.line())
@@ -250,6 +258,12 @@ def _parser() -> argparse.ArgumentParser:
     offline = sub.add_parser("enrich", help="enrich a file offline (no Kafka)")
     offline.add_argument("input", help="raw transactions: .jsonl, .csv or .parquet")
     offline.add_argument("--out", required=True, help="enriched output: .jsonl or .parquet")
+    offline.add_argument(
+        "--model-repository",
+        type=Path,
+        metavar="DIR",
+        help="Triton model repository to run (default: models/repository)",
+    )
     offline.set_defaults(run=_cmd_enrich)
 
     demo = sub.add_parser("demo", help="run everything locally on a sample")

@@ -4,6 +4,7 @@ TxEnrichError
 ├── ConfigError            bad settings, flags or topology
 ├── InputFileError         a file given to `produce` / `enrich` cannot be read
 ├── ContractError          a schema file is missing or malformed
+├── ModelRepositoryError   the model repository (configs, ONNX files, labels) is unusable
 ├── ServiceError           an external service failed
 │   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
 │   └── LocalStackError    an embedded server (broker, Redis) failed to start
@@ -19,6 +20,7 @@ __all__ = [
     "DeliveryError",
     "InputFileError",
     "LocalStackError",
+    "ModelRepositoryError",
     "ServiceError",
     "TxEnrichError",
 ]
@@ -38,6 +40,10 @@ class InputFileError(TxEnrichError):
 
 class ContractError(TxEnrichError):
     """A record contract (JSON Schema) is missing or malformed."""
+
+
+class ModelRepositoryError(TxEnrichError):
+    """The Triton model repository is missing a file or holds an unusable one."""
 
 
 class ServiceError(TxEnrichError):

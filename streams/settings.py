@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
     data_dir: Path = Path(".txenrich")
+    # The Triton model repository (models/repository in a checkout); the in-process runner
+    # reads the same folder.
+    model_repository: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parents[1] / "models" / "repository"
+    )
+    # onnxruntime intra-op threads for the in-process runner (0: one per core).
+    model_threads: int = Field(default=0, ge=0, le=256)
     # rocksdb:// keeps recurrence state on local disk, recovered from the changelog topic;
     # memory:// rebuilds it from the changelog at every start.
     state_store: str = "rocksdb://"

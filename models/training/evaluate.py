@@ -20,52 +20,56 @@ import onnxruntime as ort
 import polars as pl
 from sklearn.metrics import f1_score
 
-from models.training.generate_data import ROOT, UNKNOWN, generate, taxonomy
+from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
+from models.training.model_cards import write_cards
 from models.training.train import REPO
+from streams.core.category import classify
 from streams.core.featurise import featurise
+from streams.core.merchant import MIN_MERCHANT_CONFIDENCE, MerchantCatalogue, attach_merchants
+from streams.core.model_steps import TOP_K
+from streams.inference.local import onnx_session, onnx_step
+from streams.inference.predictor import LocalPredictor
+from streams.inference.repository import ModelRepository
 
 HERE = ROOT / "models" / "training"
-THRESHOLDS = (0.0, 0.3, 0.5, 0.7)
+CATALOGUE = MerchantCatalogue.load()
+THRESHOLDS = tuple(sorted({0.0, 0.3, MIN_MERCHANT_CONFIDENCE, 0.7}))
 LAT_ROWS = 2048
 
 
 def session(name: str, threads: int = 2) -> ort.InferenceSession:
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    providers = [
-        p
-        for p in ("CUDAExecutionProvider", "CPUExecutionProvider")
-        if p in ort.get_available_providers()
-    ]
-    return ort.InferenceSession(str(REPO / name / "1" / "model.onnx"), opts, providers=providers)
+    return onnx_session(str(REPO / name / "1" / "model.onnx"), threads=threads)
+
+
+def open_aliases() -> list[str]:
+    return [a for b in load_brands()[0] for a in b.aliases]
 
 
 def labels(name: str, file: str = "labels.txt") -> list[str]:
     return (REPO / name / file).read_text(encoding="utf-8").split()
 
 
-def predict(frame: pl.DataFrame, merchant: Any, category: Any) -> pl.DataFrame:
-    """Predictions and confidences for each row of ``frame`` (batches of 1024)."""
-    m_labels, d_labels = labels("merchant"), labels("category")
-    c_labels = labels("category", "counterparty_labels.txt")
-    to_primary = taxonomy()
-    parts = []
-    for start in range(0, frame.height, 1024):
-        feats = featurise(frame.slice(start, 1024))
-        (pm,) = merchant.run(None, feats)
-        pd_, pc = category.run(None, feats)
-        parts.append((pm.argmax(1), pm.max(1), pd_.argmax(1), pd_.max(1), pc.argmax(1)))
-    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
-    detailed = [d_labels[i] for i in cols[2]]
+def predict(frame: pl.DataFrame, predictor: LocalPredictor) -> pl.DataFrame:
+    """What the worker would say for each row: the ensemble, then the same pure steps
+    (catalogue join, category choice) as ``streams.core.enrichment``.
+
+    ``pred_merchant``/``merchant_conf`` are the merchant model's own answer (the threshold
+    sweep and calibration read them); ``pred_*`` category columns are the pipeline's."""
+    inputs = frame.select("description", "direction", "mcc")
+    model = pl.concat(
+        [predictor.predict_now(inputs.slice(s, 1024)) for s in range(0, frame.height, 1024)]
+    )
+    final = classify(attach_merchants(inputs.hstack(model), CATALOGUE))
     return frame.with_columns(
-        pred_merchant=pl.Series([m_labels[i] for i in cols[0]]),
-        merchant_conf=pl.Series(cols[1].astype(np.float64)),
-        pred_detailed=pl.Series(detailed),
-        category_conf=pl.Series(cols[3].astype(np.float64)),
-        pred_primary=pl.Series([to_primary[d] for d in detailed]),
-        pred_ctype=pl.Series([c_labels[i] for i in cols[4]]),
-        primary=pl.col("category_detailed").replace_strict(to_primary, return_dtype=pl.String),
+        pred_merchant=model["model_merchant_id"],
+        final_merchant=final["merchant_id"].fill_null(UNKNOWN),
+        merchant_conf=model["model_merchant_confidence"],
+        pred_detailed=final["category_detailed"],
+        category_conf=final["category_confidence"],
+        pred_primary=final["category_primary"],
+        pred_ctype=final["counterparty_type"],
+        model_detailed=model["model_category_detailed"],
+        primary=pl.col("category_detailed").replace_strict(taxonomy(), return_dtype=pl.String),
     )
 
 
@@ -107,7 +111,8 @@ def metrics(pred: pl.DataFrame) -> dict[str, Any]:
             "brand_called_unknown": _rate(b["m"] == UNKNOWN),
             "all_rows_merchant_acc": _rate(p["m"] == p["merchant_id"]),
         }
-    out["merchant"] = sweep["0.0"] | {"threshold_sweep": sweep}
+    # the headline is what the pipeline reports: the model's answer above the threshold
+    out["merchant"] = sweep[str(MIN_MERCHANT_CONFIDENCE)] | {"threshold_sweep": sweep}
     correct = (pred["pred_merchant"] == pred["merchant_id"]).to_numpy()
     out["merchant"]["calibration"] = calibration(pred["merchant_conf"].to_numpy(), correct)
     cat: dict[str, Any] = {}
@@ -134,6 +139,8 @@ def metrics(pred: pl.DataFrame) -> dict[str, Any]:
             )
             for k in [str(k[0]) if isinstance(k, tuple) else str(k)]
         }
+    model_primary = pred["model_detailed"].replace_strict(taxonomy(), return_dtype=pl.String)
+    cat["model_only_primary"] = _rate(model_primary == pred["primary"])
     correct_d = (pred["pred_detailed"] == pred["category_detailed"]).to_numpy()
     cat["calibration_detailed"] = calibration(pred["category_conf"].to_numpy(), correct_d)
     out["category"] = cat
@@ -154,9 +161,9 @@ def metrics(pred: pl.DataFrame) -> dict[str, Any]:
 def failures(pred: pl.DataFrame, n: int = 8) -> dict[str, list[dict[str, Any]]]:
     cols = ["description", "direction", "mcc"]
     wrong_brand = pred.filter(
-        (pl.col("kind") == "brand") & (pl.col("pred_merchant") != pl.col("merchant_id"))
+        (pl.col("kind") == "brand") & (pl.col("final_merchant") != pl.col("merchant_id"))
     )
-    local_fp = pred.filter((pl.col("kind") == "local") & (pl.col("pred_merchant") != UNKNOWN))
+    local_fp = pred.filter((pl.col("kind") == "local") & (pl.col("final_merchant") != UNKNOWN))
     wrong_cat = pred.filter(pl.col("pred_primary") != pl.col("primary"))
     pairs = Counter(
         zip(wrong_cat["primary"].to_list(), wrong_cat["pred_primary"].to_list(), strict=True)
@@ -179,7 +186,8 @@ def failures(pred: pl.DataFrame, n: int = 8) -> dict[str, list[dict[str, Any]]]:
 
 def latency(frame: pl.DataFrame) -> dict[str, Any]:
     """ms per transaction, 1 thread: featurise + merchant + category, at batch 1/32/256."""
-    merchant, category = session("merchant", 1), session("category", 1)
+    merchant = onnx_step(session("merchant", 1))
+    category = onnx_step(session("category", 1))
     rows = frame.head(LAT_ROWS)
     result = {}
     for batch in (1, 32, 256):
@@ -188,11 +196,11 @@ def latency(frame: pl.DataFrame) -> dict[str, Any]:
         for start in range(0, count, batch):
             part = rows.slice(start, batch)
             t0 = time.perf_counter()
-            feats = featurise(part)
+            feats: dict[str, Any] = featurise(part)
             t1 = time.perf_counter()
-            merchant.run(None, feats)
+            merchant(feats)
             t2 = time.perf_counter()
-            category.run(None, feats)
+            category(feats)
             t3 = time.perf_counter()
             timings["featurise"] += t1 - t0
             timings["merchant"] += t2 - t1
@@ -203,180 +211,24 @@ def latency(frame: pl.DataFrame) -> dict[str, Any]:
     return result
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
-def _table(cal: dict[str, Any]) -> str:
-    lines = ["| confidence | rows | mean conf | accuracy |", "|---|---|---|---|"]
-    lines += [f"| {b['bin']} | {b['n']} | {b['conf']:.3f} | {b['acc']:.3f} |" for b in cal["bins"]]
-    return "\n".join(lines) + f"\n\nECE = {cal['ece']:.4f}"
-
-
-def _examples(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> str:
-    out = []
-    for r in rows:
-        fields = ", ".join(
-            f"{k}={r[k]!r}" if not isinstance(r[k], float) else f"{k}={r[k]:.2f}" for k in keys
-        )
-        out.append(f"- `{r['description']}` ({r['direction']}) -> {fields}")
-    return "\n".join(out) or "- (none)"
-
-
-def write_cards(res: dict[str, Any]) -> None:
-    t, h = res["test"], res["handwritten"]
-    summary = json.loads((HERE / "train_summary.json").read_text())
-    size = {
-        m: (REPO / m / "1" / "model.onnx").stat().st_size / 1e6 for m in ("merchant", "category")
-    }
-    lat = res["latency_ms_per_txn"]
-    lat_md = "\n".join(
-        f"| {b} | {v['featurise']:.3f} | {v['merchant']:.3f} | {v['category']:.3f} | {v['total']:.3f} |"
-        for b, v in lat.items()
-    )
-    common = f"""## Data
-Generated by `models/training/generate_data.py` (seeded): bank-style descriptors for the
-catalogue merchants in `streams/reference/merchants.csv` (well-known brands drawn more
-often), made-up local businesses (merchant `unknown`, category from their trade), and
-non-merchant flows (payroll, P2P, own-account transfers, ATM, fees, interest, tax refunds
-and payments, benefits, rent, mortgage/card/car/personal loan payments, deposits, checks).
-Training rows: {summary["train_rows"]}. **Held-out test split** ({t["rows"]} rows): every noise
-dimension draws only from pools training never saw - bank wrappers (e.g. `VISA DDA PUR`,
-`DBT CRD`, `RECURRING PAYMENT AUTHORIZED ON`, `CONTACTLESS PAYMENT`), processor prefixes
-(`CLV*`, `IZ *`, `ZTL*`), ACH layouts, truncation widths (19/23 instead of 22/25), typo
-operations, cities, store-number styles, spaceless / `&`-`AND` brand forms, flow templates,
-and the words of local-business, employer and person names. Brand names themselves are
-necessarily shared. A second check uses {h["rows"]} hand-written descriptors
-(`models/training/handwritten.jsonl`, US + UK styles).
-
-## Inputs (from `streams.core.featurise.featurise`, version in the ONNX metadata)
-`tokens` int64 [N, {summary.get("seq_len", 316)}], `mask` float32 [N, {summary.get("seq_len", 316)}], `mcc` int64 [N, 1], `dense` float32 [N, 2].
-
-## Latency (ms per transaction, onnxruntime CPU, 1 thread, this machine)
-| batch | featurise | merchant | category | total |
-|---|---|---|---|---|
-{lat_md}
-
-Training time (whole recipe incl. data generation): {summary["train_seconds"]} s on 2 CPU cores.
-"""
-    m = t["merchant"]
-    sweep = "\n".join(
-        f"| {tau} | {_pct(v['merchant_top1'])} | {_pct(v['unknown_precision_local'])} | "
-        f"{_pct(v['unknown_precision_all_nonbrand'])} | {_pct(v['brand_called_unknown'])} |"
-        for tau, v in m["threshold_sweep"].items()
-    )
-    merchant_card = f"""# Merchant model
-
-Raw description (+ direction, MCC) -> catalogue merchant id or `unknown`, with a confidence.
-
-## Architecture
-fastText-style: hashed character 3/4/5-grams and word uni/bigrams (2^18 buckets) -> 48-d
-embeddings (float16 in the file), masked mean, concatenated with an 8-d MCC embedding and
-the direction flags -> one linear layer -> softmax over {len(labels("merchant"))} labels
-(`labels.txt`; index 0 is `unknown`). File: {size["merchant"]:.1f} MB. Output
-`merchant_probs` float32 [N, {len(labels("merchant"))}].
-
-Merchants sharing a descriptor alias (e.g. AT&T US / AT&T Mexico both print `AT&T`) cannot
-be told apart by text; such an alias is labelled with the catalogue's main entry (the plain
-slug, i.e. the shortest id), so the other ids are never predicted for that text.
-
-## Figures on the held-out split
-- **Merchant top-1 accuracy** (rows whose truth is a catalogue merchant, n={t["brand_rows"]}): **{_pct(m["merchant_top1"])}**
-- **Unknown-merchant precision** (local-business rows, n={t["local_rows"]}: share whose
-  prediction is `unknown`, i.e. NOT mislabelled as any brand): **{_pct(m["unknown_precision_local"])}**
-- Same over every non-brand row (local businesses + flows): {_pct(m["unknown_precision_all_nonbrand"])}
-- Brand rows called `unknown`: {_pct(m["brand_called_unknown"])}
-
-Confidence threshold (predict `unknown` when the top probability is below it):
-
-| threshold | merchant top-1 | unknown precision (local) | unknown precision (all non-brand) | brands lost to unknown |
-|---|---|---|---|---|
-{sweep}
-
-### Calibration (all test rows, top-1 confidence vs correctness)
-{_table(m["calibration"])}
-
-## Hand-written descriptors (n={h["rows"]})
-- merchant top-1 {_pct(h["merchant"]["merchant_top1"])} (n={h["brand_rows"]}), unknown precision (local) {_pct(h["merchant"]["unknown_precision_local"])} (n={h["local_rows"]})
-
-## Where it fails (held-out examples)
-Brands it gets wrong:
-{_examples(res["failures"]["merchant_wrong"], ("merchant_id", "pred_merchant", "merchant_conf"))}
-
-Local businesses called a brand:
-{_examples(res["failures"]["local_called_brand"], ("pred_merchant", "merchant_conf"))}
-
-Hand-written misses:
-{_examples(res["failures_handwritten"]["merchant_wrong"] + res["failures_handwritten"]["local_called_brand"], ("pred_merchant", "merchant_conf"))}
-
-Typical causes: catalogue names that are common words or places (`NAMUR`, `LUMEN`), very
-short aliases, truncation that cuts a long name to a prefix shared with another brand,
-and local names containing a word that is also a brand.
-
-{common}"""
-    c = t["category"]
-    category_card = f"""# Category model
-
-Raw description (+ direction, MCC) -> detailed category of the taxonomy
-(`schemas/personal_finance_categories.csv`; primary is derived from detailed) and
-counterparty type (merchant / person / employer / bank / government / unknown).
-
-## Architecture
-Hashed n-gram features as the merchant model, 24-d float16 embeddings, masked mean +
-16-d MCC embedding + direction flags -> 128-unit ReLU layer -> two softmax heads:
-`category_probs` float32 [N, {len(labels("category"))}] (`labels.txt`) and `counterparty_probs`
-float32 [N, 6] (`counterparty_labels.txt`). File: {size["category"]:.1f} MB.
-
-## Figures on the held-out split (n={t["rows"]})
-| level | accuracy | macro-F1 |
-|---|---|---|
-| primary | **{_pct(c["primary"]["accuracy"])}** | {c["primary"]["macro_f1"]:.3f} |
-| detailed | {_pct(c["detailed"]["accuracy"])} | {c["detailed"]["macro_f1"]:.3f} |
-| counterparty type | {_pct(t["counterparty_type"]["accuracy"])} | {t["counterparty_type"]["macro_f1"]:.3f} |
-
-Primary accuracy by row kind: {", ".join(f"{k} {_pct(v)}" for k, v in c["primary"]["by_kind"].items())}.
-
-Brand rows are labelled with the catalogue's default category for the brand, so the
-category model partly re-learns the catalogue; for an identified merchant the catalogue's
-category is an alternative.
-
-### Calibration (detailed category)
-{_table(c["calibration_detailed"])}
-
-## Hand-written descriptors (n={h["rows"]})
-primary {_pct(h["category"]["primary"]["accuracy"])}, detailed {_pct(h["category"]["detailed"]["accuracy"])}, counterparty type {_pct(h["counterparty_type"]["accuracy"])}
-
-## Where it fails
-Most frequent primary confusions (truth -> predicted, held-out):
-{chr(10).join(f"- {x['truth']} -> {x['pred']}: {x['n']}" for x in res["failures"]["category_confusions"])}
-
-Examples:
-{_examples(res["failures"]["category_wrong"], ("category_detailed", "pred_detailed", "category_conf"))}
-
-Hand-written misses:
-{_examples(res["failures_handwritten"]["category_wrong"], ("category_detailed", "pred_detailed", "category_conf"))}
-
-{common}"""
-    (REPO / "merchant" / "MODEL_CARD.md").write_text(merchant_card, encoding="utf-8")
-    (REPO / "category" / "MODEL_CARD.md").write_text(category_card, encoding="utf-8")
-
-
 def main() -> None:
-    merchant, category = session("merchant"), session("category")
-    print("providers:", merchant.get_providers())
+    predictor = LocalPredictor(ModelRepository(REPO), threads=2)
     test = generate("test")
-    pred = predict(test, merchant, category)
+    pred = predict(test, predictor)
     hand = pl.read_ndjson(HERE / "handwritten.jsonl", schema_overrides={"mcc": pl.String})
-    hand_pred = predict(hand, merchant, category)
+    hand_pred = predict(hand, predictor)
     res: dict[str, Any] = {
         "test": metrics(pred),
         "handwritten": metrics(hand_pred),
         "failures": failures(pred),
         "failures_handwritten": failures(hand_pred, n=20),
         "latency_ms_per_txn": latency(test),
+        "n_aliases": sum(1 for _ in open_aliases()),
+        "top_k": TOP_K,
+        "merchant_threshold": MIN_MERCHANT_CONFIDENCE,
     }
     (HERE / "eval_results.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
-    write_cards(res)
+    write_cards(res, labels)
     t = res["test"]
     print(
         json.dumps(

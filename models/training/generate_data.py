@@ -652,6 +652,7 @@ class _Gen:
         self.brands = brands
         self.alias_words = {a for a in aliases if len(a) >= 3}
         self.cum_weights = list(itertools.accumulate(b.weight for b in brands))
+        self.test_words = {w for pool in (LOCAL_WORDS, OWNERS, FIRST, LAST) for w in pool[1]}
 
     def pick(self, pools: tuple[list[str], list[str]] | tuple[tuple[str, ...], ...]) -> str:
         return str(self.rng.choice(pools[self.side]))
@@ -661,6 +662,22 @@ class _Gen:
 
     def alnum(self, n: int) -> str:
         return "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(n))
+
+    def pseudo_word(self) -> str:
+        """A made-up pronounceable word (train only): stands for the endless names and
+        codes no pool lists, so the model learns that words it does not know name no brand."""
+        rng = self.rng
+        word = "".join(
+            rng.choice("BCDFGHKLMNPRSTVZ") + rng.choice("AEIOU") + rng.choice(("", "", "N", "R"))
+            for _ in range(rng.randint(2, 3))
+        )
+        return word if word not in self.test_words else word + "X"
+
+    def junk(self, text: str) -> str:
+        """Train only: extra tokens no pool knows (made-up words, codes) before or after."""
+        rng = self.rng
+        token = self.pseudo_word() if rng.random() < 0.6 else self.alnum(rng.randint(3, 8))
+        return f"{token} {text}" if rng.random() < 0.3 else f"{text} {token}"
 
     def person(self) -> tuple[str, str]:
         return self.pick(FIRST), self.pick(LAST)
@@ -798,7 +815,9 @@ class _Gen:
         while True:
             trade = rng.choice(sorted(TRADES))
             r = rng.random()
-            if r < 0.45:
+            if self.side == 0 and rng.random() < 0.4:
+                name = f"{self.pseudo_word()} {trade}"
+            elif r < 0.45:
                 name = f"{self.pick(LOCAL_WORDS)} {trade}"
             elif r < 0.7:
                 name = f"{self.pick(OWNERS)}'S {trade}"
@@ -846,6 +865,8 @@ class _Gen:
         self, text: str, direction: str, mcc: str | None, mid: str, cat: str
     ) -> dict[str, object]:
         keep_mcc = mcc if mcc and self.rng.random() < 0.6 else None
+        if self.side == 0 and self.rng.random() < 0.25:
+            text = self.junk(text)
         return {
             "description": re.sub(r"\s+", " ", text).strip(),
             "direction": direction,

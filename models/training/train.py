@@ -2,13 +2,12 @@
 
     python -m models.training.train            (from the repo root, training venv)
 
-Architecture (fastText-style, both models): the hashed n-gram / word ids of
-``streams.core.featurise`` index an embedding table; the masked mean of the row's
-embeddings, an MCC embedding and the ``[is_credit, is_debit]`` flags are concatenated;
-
-* merchant: one linear layer -> softmax over catalogue merchant ids + ``unknown``;
-* category: a 128-unit ReLU layer -> two softmax heads: detailed category (the taxonomy's
-  104 labels; primary is derived) and counterparty type (6 labels).
+* merchant: learned retrieval over the catalogue's aliases (see ``merchant_model``);
+* category (fastText-style): the hashed n-gram / word ids of ``streams.core.featurise``
+  index an embedding table; the masked mean of the row's embeddings, an MCC embedding and
+  the ``[is_credit, is_debit]`` flags are concatenated -> a 128-unit ReLU layer -> two
+  softmax heads: detailed category (the taxonomy's 104 labels; primary is derived) and
+  counterparty type (6 labels).
 
 Trained with PyTorch (fixed seeds, 2 threads, deterministic algorithms), then written with
 ``onnx.helper`` as a small explicit graph (Gather -> MatMul with the mask -> Gemm ->
@@ -18,9 +17,11 @@ the files small. The recipe gives the same ONNX bytes on every run on the same m
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -30,7 +31,8 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
-from models.training.generate_data import ROOT, UNKNOWN, generate, taxonomy
+from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
+from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
 from streams.core.featurise import BUCKETS, FEATURISER_VERSION, MCC_SIZE, SEQ_LEN, featurise
 
 REPO = ROOT / "models" / "repository"
@@ -39,7 +41,6 @@ SEED = 1234
 THREADS = 2
 # lr: Adam on the dense layers; emb_lr: Adagrad on the (sparse) embedding tables.
 CONFIG = {
-    "merchant": {"dim": 48, "mcc_dim": 8, "hidden": 0, "epochs": 2, "lr": 2e-2, "emb_lr": 1.0},
     "category": {"dim": 24, "mcc_dim": 16, "hidden": 128, "epochs": 2, "lr": 1e-2, "emb_lr": 0.5},
 }
 BATCH = 1024
@@ -183,8 +184,8 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
     return proto
 
 
-def _write(name: str, proto: onnx.ModelProto, labels: dict[str, list[str]]) -> str:
-    folder = REPO / name
+def _write(repo: Path, name: str, proto: onnx.ModelProto, labels: dict[str, list[str]]) -> str:
+    folder = repo / name
     (folder / "1").mkdir(parents=True, exist_ok=True)
     data = proto.SerializeToString(deterministic=True)
     (folder / "1" / "model.onnx").write_bytes(data)
@@ -194,13 +195,19 @@ def _write(name: str, proto: onnx.ModelProto, labels: dict[str, list[str]]) -> s
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the merchant and category models.")
+    parser.add_argument(
+        "--out", type=Path, default=REPO, help="model repository to write (default: the real one)"
+    )
+    out: Path = parser.parse_args().out
     started = time.perf_counter()
     torch.set_num_threads(THREADS)
     torch.use_deterministic_algorithms(True)
     train = generate("train")
     print(f"generated {train.height} training rows ({time.perf_counter() - started:.0f}s)")
     feats = featurise(train)
-    merchants = [UNKNOWN, *sorted(set(train["merchant_id"].to_list()) - {UNKNOWN})]
+    brands, _ = load_brands()
+    merchants = [UNKNOWN, *sorted(b.merchant_id for b in brands)]
     details = list(taxonomy())
     m_index = {m: i for i, m in enumerate(merchants)}
     d_index = {d: i for i, d in enumerate(details)}
@@ -208,12 +215,20 @@ def main() -> None:
     y_m = train["merchant_id"].replace_strict(m_index, return_dtype=pl.Int64).to_numpy()
     y_d = train["category_detailed"].replace_strict(d_index, return_dtype=pl.Int64).to_numpy()
     y_c = train["counterparty_type"].replace_strict(c_index, return_dtype=pl.Int64).to_numpy()
-    print(f"featurised ({time.perf_counter() - started:.0f}s); {len(merchants)} merchant labels")
+    aliases = AliasIndex.build(
+        [a for b in brands for a in b.aliases],
+        [m_index[b.merchant_id] for b in brands for _ in b.aliases],
+    )
+    print(
+        f"featurised ({time.perf_counter() - started:.0f}s); {len(merchants)} merchant labels, "
+        f"{len(aliases.texts)} aliases"
+    )
 
     digests = {}
-    model = fit("merchant", feats, [y_m], (len(merchants),))
-    proto = to_onnx(model, ("merchant_probs",), "merchant id (labels.txt) probabilities")
-    digests["merchant"] = _write("merchant", proto, {"labels.txt": merchants})
+    merchant = fit_merchant(feats["tokens"], y_m, aliases, SEED)
+    digests["merchant"] = _write(
+        out, "merchant", merchant_onnx(merchant, aliases), {"labels.txt": merchants}
+    )
     model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)))
     proto = to_onnx(
         model,
@@ -221,10 +236,12 @@ def main() -> None:
         "detailed category (labels.txt) and counterparty type (counterparty_labels.txt)",
     )
     digests["category"] = _write(
-        "category", proto, {"labels.txt": details, "counterparty_labels.txt": list(CTYPES)}
+        out, "category", proto, {"labels.txt": details, "counterparty_labels.txt": list(CTYPES)}
     )
     seconds = time.perf_counter() - started
     summary = {"train_rows": train.height, "train_seconds": round(seconds, 1), "sha256": digests}
+    if out != REPO:
+        return  # a reproduction check: leave the committed summary alone
     (ROOT / "models" / "training" / "train_summary.json").write_text(
         json.dumps(summary, indent=2) + "\n"
     )

@@ -1,8 +1,10 @@
-"""Category (Plaid-style taxonomy) and counterparty type, from flow, merchant and MCC.
+"""Category (Plaid-style taxonomy), its MCC and the counterparty type, from the models.
 
-Order of evidence, strongest first: the money flow the text names (payroll, ATM,
-transfer, fee…), then the catalogue merchant's default category, then the MCC
-the network sent, then a low-confidence fallback by direction.
+A merchant the merchant model named confidently brings its catalogue category, unless the
+category model is surer of another one (a brand's refund, a lender's card payment);
+otherwise the category model's label stands. The MCC is the network's when sent, else the
+merchant's, else the code most used for the category (:data:`MCC_CATEGORIES` read
+backwards), null when the category has none.
 """
 
 from __future__ import annotations
@@ -84,137 +86,38 @@ MCC_CATEGORIES: dict[str, str] = {
 }
 
 
-def _text(pattern: str) -> pl.Expr:
-    return pl.col("description").str.to_uppercase().str.contains(pattern)
-
-
-def _flow_category() -> pl.Expr:
-    """Detailed category implied by the flow the description names, null when none."""
-    hint, credit = pl.col("flow_hint"), pl.col("direction") == "credit"
-
-    def by_direction(when_credit: str, when_debit: str) -> pl.Expr:
-        return pl.when(credit).then(pl.lit(when_credit)).otherwise(pl.lit(when_debit))
-
-    savings = _text(r"\bSAV(INGS?)?\b")
-    fee = (
-        pl.when(_text("OVERDRAFT|\\bOD FEE"))
-        .then(pl.lit("BANK_FEES_OVERDRAFT_FEES"))
-        .when(_text(r"\bNSF\b|INSUFFICIENT"))
-        .then(pl.lit("BANK_FEES_INSUFFICIENT_FUNDS"))
-        .when(_text(r"\bATM\b"))
-        .then(pl.lit("BANK_FEES_ATM_FEES"))
-        .when(_text("FOREIGN|INTL|INTERNATIONAL"))
-        .then(pl.lit("BANK_FEES_FOREIGN_TRANSACTION_FEES"))
-        .otherwise(pl.lit("BANK_FEES_OTHER_BANK_FEES"))
-    )
-    loan = (
-        pl.when(credit)
-        .then(pl.lit("TRANSFER_IN_CASH_ADVANCES_AND_LOANS"))
-        .when(_text("MORTGAGE|MTG|HOME LOAN"))
-        .then(pl.lit("LOAN_PAYMENTS_MORTGAGE_PAYMENT"))
-        .when(_text("STUDENT|STDNT|NAVIENT|NELNET|MOHELA|SALLIE MAE|AIDVANTAGE|GREAT LAKES"))
-        .then(pl.lit("LOAN_PAYMENTS_STUDENT_LOAN_PAYMENT"))
-        .when(_text(r"\bAUTO\b|\bCAR\b|MOTOR|VEHICLE"))
-        .then(pl.lit("LOAN_PAYMENTS_CAR_PAYMENT"))
-        .when(_text("CREDIT CARD|CARD PMT|CRCARDPMT|CARDMEMBER"))
-        .then(pl.lit("LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"))
-        .otherwise(pl.lit("LOAN_PAYMENTS_OTHER_PAYMENT"))
-    )
-    government = (
-        pl.when(credit & _text("UNEMPLOY|\\bUI\\b|JOBSEEKER"))
-        .then(pl.lit("INCOME_UNEMPLOYMENT"))
-        .when(credit & _text(r"\bSSA\b|SOC SEC|PENSION|RETIREMENT"))
-        .then(pl.lit("INCOME_RETIREMENT_PENSION"))
-        .otherwise(
-            by_direction(
-                "INCOME_OTHER_INCOME",
-                "GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES",
-            )
-        )
-    )
-    transfer = (
-        pl.when(savings)
-        .then(by_direction("TRANSFER_IN_SAVINGS", "TRANSFER_OUT_SAVINGS"))
-        .when(_text("BROKERAGE|INVEST|VANGUARD|FIDELITY|SCHWAB|401K|IRA\\b"))
-        .then(
-            by_direction(
-                "TRANSFER_IN_INVESTMENT_AND_RETIREMENT_FUNDS",
-                "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS",
-            )
-        )
-        .otherwise(by_direction("TRANSFER_IN_ACCOUNT_TRANSFER", "TRANSFER_OUT_ACCOUNT_TRANSFER"))
-    )
-    return (
-        pl.when(hint == "payroll")
-        .then(by_direction("INCOME_WAGES", "TRANSFER_OUT_OTHER_TRANSFER_OUT"))
-        .when(hint.is_in(["p2p", "transfer"]))
-        .then(transfer)
-        .when(hint == "atm")
-        .then(by_direction("TRANSFER_IN_DEPOSIT", "TRANSFER_OUT_WITHDRAWAL"))
-        .when(hint == "bank_fee")
-        .then(fee)
-        .when(hint == "interest")
-        .then(by_direction("INCOME_INTEREST_EARNED", "BANK_FEES_INTEREST_CHARGE"))
-        .when(hint == "tax")
-        .then(by_direction("INCOME_TAX_REFUND", "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT"))
-        .when(hint == "government")
-        .then(government)
-        .when(hint == "loan")
-        .then(loan)
-        .when((hint == "rent") & ~credit)
-        .then(pl.lit("RENT_AND_UTILITIES_RENT"))
-        .when(hint == "check")
-        .then(by_direction("TRANSFER_IN_DEPOSIT", "TRANSFER_OUT_OTHER_TRANSFER_OUT"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-
-
-def _counterparty_type() -> pl.Expr:
-    hint = pl.col("flow_hint")
-    return (
-        pl.when(hint == "payroll")
-        .then(pl.lit("employer"))
-        .when(hint == "p2p")
-        .then(pl.lit("person"))
-        .when(hint.is_in(["tax", "government"]))
-        .then(pl.lit("government"))
-        .when(pl.col("merchant_id").is_not_null())
-        .then(pl.lit("merchant"))
-        .when(hint.is_in(["atm", "bank_fee", "interest", "transfer", "loan"]))
-        .then(pl.lit("bank"))
-        .when(hint.is_in(["card_purchase", "refund"]) | pl.col("mcc").is_not_null())
-        .then(pl.lit("merchant"))
-        .otherwise(pl.lit("unknown"))
-    )
+# The MCC to report for a category when neither the network nor the merchant gave one:
+# the first code of MCC_CATEGORIES for it (each list above leads with the usual code).
+TYPICAL_MCC: dict[str, str] = {}
+for _code, _detailed in MCC_CATEGORIES.items():
+    TYPICAL_MCC.setdefault(_detailed, _code)
 
 
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add CATEGORY_COLUMNS. Needs description, direction, mcc, flow_hint and merchant_*."""
+    """Add CATEGORY_COLUMNS. Needs ``mcc``, ``merchant_*`` and the ``model_category_*`` /
+    ``model_counterparty_*`` prediction columns."""
     tax = taxonomy()
-    flow = _flow_category()
-    by_mcc = pl.col("mcc").replace_strict(MCC_CATEGORIES, default=None, return_dtype=pl.String)
-    fallback = (
-        pl.when(pl.col("direction") == "credit")
-        .then(pl.lit("TRANSFER_IN_OTHER_TRANSFER_IN"))
-        .otherwise(pl.lit("GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE"))
+    merchant, merchant_conf = pl.col("merchant_category_detailed"), pl.col("merchant_confidence")
+    model, model_conf = pl.col("model_category_detailed"), pl.col("model_category_confidence")
+    use_merchant = merchant.is_not_null() & (merchant_conf >= model_conf)
+    detailed = pl.when(use_merchant).then(merchant).otherwise(model)
+    confidence = pl.when(use_merchant).then(merchant_conf).otherwise(model_conf)
+    typical = detailed.replace_strict(TYPICAL_MCC, default=None, return_dtype=pl.String)
+    # A catalogue merchant whose model type says nobody (person/unknown) is a merchant;
+    # lenders and tax offices in the catalogue keep their bank/government type.
+    ctype = (
+        pl.when(
+            pl.col("merchant_id").is_not_null()
+            & pl.col("model_counterparty_type").is_in(["person", "unknown"])
+        )
+        .then(pl.lit("merchant"))
+        .otherwise(pl.col("model_counterparty_type"))
     )
-    merchant = pl.col("merchant_category_detailed")
-    detailed = pl.coalesce(flow, merchant, by_mcc, fallback)
-    confidence = (
-        pl.when(flow.is_not_null())
-        .then(pl.lit(0.9))
-        .when(merchant.is_not_null())
-        .then(pl.col("merchant_confidence") * 0.95)
-        .when(by_mcc.is_not_null())
-        .then(pl.lit(0.8))
-        .otherwise(pl.lit(0.3))
-    )
-    atm_mcc = pl.when(pl.col("flow_hint") == "atm").then(pl.lit("6011"))
     return frame.with_columns(
         category_detailed=detailed,
         category_confidence=confidence.round(3),
-        category_mcc=pl.coalesce(pl.col("mcc"), pl.col("merchant_mcc"), atm_mcc),
-        counterparty_type=_counterparty_type(),
+        category_mcc=pl.coalesce(pl.col("mcc"), pl.col("merchant_mcc"), typical),
+        counterparty_type=ctype,
     ).with_columns(
         category_primary=pl.col("category_detailed").replace_strict(
             tax.primary_of, return_dtype=pl.String

@@ -6,13 +6,17 @@ import polars as pl
 
 from streams.core.category import CATEGORY_COLUMNS, classify
 from streams.core.counterparty import COUNTERPARTY_COLUMNS, clean_counterparty
-from streams.core.merchant import MERCHANT_COLUMNS, MerchantCatalogue, match_merchants
+from streams.core.merchant import MERCHANT_COLUMNS, MerchantCatalogue, attach_merchants
+from streams.core.model_steps import PREDICTION_SCHEMA
 
-__all__ = ["ENRICHMENT_COLUMNS", "RULES_VERSION", "enrich", "enricher_version"]
+__all__ = [
+    "ENRICHMENT_COLUMNS",
+    "PREDICTION_COLUMNS",
+    "enrich",
+    "enricher_version",
+]
 
-# Bump when cleaning or classification rules change: it keys the Redis cache.
-RULES_VERSION = "rules-1"
-
+PREDICTION_COLUMNS = tuple(PREDICTION_SCHEMA)
 ENRICHMENT_COLUMNS = (
     *COUNTERPARTY_COLUMNS,
     *MERCHANT_COLUMNS,
@@ -20,34 +24,23 @@ ENRICHMENT_COLUMNS = (
 )
 
 
-def enricher_version(catalogue: MerchantCatalogue) -> str:
-    """The version string stamped on outputs and used in cache keys."""
-    return f"{RULES_VERSION}+{catalogue.version}"
+def enricher_version(catalogue: MerchantCatalogue, models: str) -> str:
+    """The version stamped on outputs and used in cache keys: the models' and catalogue's."""
+    return f"{models}+{catalogue.version}"
 
 
-# Flows whose counterparty is a person, an employer or the bank itself: a brand that
-# shares their name (an employer called "Acme", a payee called "Wendy") is not a merchant.
-NON_MERCHANT_FLOWS = ("payroll", "p2p", "atm", "bank_fee", "interest", "transfer")
+def enrich(
+    frame: pl.DataFrame, predictions: pl.DataFrame, catalogue: MerchantCatalogue
+) -> pl.DataFrame:
+    """Add ENRICHMENT_COLUMNS to every row of a validated raw batch (row count and order kept).
 
-
-def _drop_merchant_for_flows(frame: pl.DataFrame) -> pl.DataFrame:
-    not_merchant = pl.col("flow_hint").is_in(NON_MERCHANT_FLOWS).fill_null(False)
-    return frame.with_columns(
-        [
-            pl.when(not_merchant).then(None).otherwise(pl.col(name)).alias(name)
-            for name in MERCHANT_COLUMNS
-            if name != "merchant_confidence"
-        ]
-        + [
-            pl.when(not_merchant)
-            .then(0.0)
-            .otherwise(pl.col("merchant_confidence"))
-            .alias("merchant_confidence")
-        ]
+    ``predictions`` holds PREDICTION_COLUMNS for the same rows in the same order: the
+    ``enrich`` ensemble's outputs, from Triton or the in-process runner alike.
+    """
+    if predictions.height != frame.height:
+        raise ValueError(f"{predictions.height} predictions for {frame.height} rows")
+    cleaned = clean_counterparty(frame, "description").hstack(
+        predictions.select(PREDICTION_COLUMNS)
     )
-
-
-def enrich(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.DataFrame:
-    """Add ENRICHMENT_COLUMNS to every row of a validated raw batch (row count and order kept)."""
-    cleaned = clean_counterparty(frame, "description")
-    return classify(_drop_merchant_for_flows(match_merchants(cleaned, catalogue)))
+    enriched = classify(attach_merchants(cleaned, catalogue))
+    return enriched.select(*frame.columns, *ENRICHMENT_COLUMNS)

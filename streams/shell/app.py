@@ -21,6 +21,8 @@ from prometheus_client import REGISTRY, generate_latest
 
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
+from streams.inference.predictor import LocalPredictor, Predictor
+from streams.inference.repository import ModelRepository
 from streams.settings import KafkaSettings, Settings
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
@@ -76,7 +78,11 @@ async def _send_all(topic: Any, records: Iterable[OutboundRecord]) -> list[Any]:
     return list(await asyncio.gather(*pending))
 
 
-def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -> faust.App:
+def create_app(
+    settings: Settings,
+    catalogue: MerchantCatalogue | None = None,
+    predictor: Predictor | None = None,
+) -> faust.App:
     """Build the worker app for `settings` (one agent on the raw topic)."""
     app = faust.App(
         settings.app_id,
@@ -112,7 +118,10 @@ def create_app(settings: Settings, catalogue: MerchantCatalogue | None = None) -
         if settings.redis_url
         else None
     )
-    processor = BatchProcessor(catalogue, cache)
+    predictor = predictor or LocalPredictor(
+        ModelRepository(settings.model_repository), settings.model_threads
+    )
+    processor = BatchProcessor(catalogue, predictor, cache)
     recurrence = RecurrenceTables(app, settings.partitions)
     recurrence.register_view(app)
 

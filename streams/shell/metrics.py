@@ -10,6 +10,7 @@ __all__ = [
     "CACHE_ERRORS",
     "CACHE_LOOKUPS",
     "DEAD_LETTERS",
+    "INFERENCE_SECONDS",
     "RECORDS",
     "RECORD_LATENCY",
 ]
@@ -42,4 +43,10 @@ CACHE_LOOKUPS = Counter(
 )
 CACHE_ERRORS = Counter(
     "txenrich_cache_errors_total", "Redis errors that degraded the cache.", ["operation"]
+)
+INFERENCE_SECONDS = Histogram(
+    "txenrich_inference_duration_seconds",
+    "Model time per micro-batch (cache misses only), by the path that served it.",
+    ["path"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )

@@ -19,12 +19,14 @@ import polars as pl
 
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
+from streams.core.model_steps import predictions_frame
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import update_recurrence
 from streams.core.types import InboundMessage, RejectedRow
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER
 from streams.errors import InputFileError
+from streams.inference.predictor import Predictor
 from streams.shell.produce import read_raw_file
 
 __all__ = ["OfflineSummary", "enrich_file", "rejected_path"]
@@ -89,6 +91,7 @@ def enrich_file(
     source: Path,
     output: Path,
     catalogue: MerchantCatalogue,
+    predictor: Predictor,
     progress: Callable[[int, int], None] = lambda done, rejected: None,
 ) -> OfflineSummary:
     """Validate and enrich every row of `source`; write enriched rows and rejected rows."""
@@ -101,16 +104,20 @@ def enrich_file(
     for chunk in _chunks(_messages(source), CHUNK):
         checked = validate_batch(chunk)
         # _row is the position within its chunk; make it the position within the file
-        frames.append(enrich(checked.valid, catalogue).with_columns(pl.col("_row") + rows))
+        predictions = predictor.predict_now(checked.valid)
+        enriched_chunk = enrich(checked.valid, predictions, catalogue)
+        frames.append(enriched_chunk.with_columns(pl.col("_row") + rows))
         rejected.extend(checked.rejected)
         rows += len(chunk)
         progress(rows, len(rejected))
-    enriched = pl.concat(frames) if frames else enrich(validate_batch([]).valid, catalogue)
+    empty = validate_batch([]).valid
+    enriched = pl.concat(frames) if frames else enrich(empty, predictions_frame(None), catalogue)
     # event time per account, then file order: what recurrence expects
     enriched = enriched.sort("account_id", "date", "_row", maintain_order=True)
     _, enriched = update_recurrence({}, enriched)
     # no Kafka timestamps offline (_timestamp_ms is null), so latency_ms comes out 0
-    records = to_enriched_records(enriched, 0, {"enricher": enricher_version(catalogue)})
+    versions = {"enricher": enricher_version(catalogue, predictor.version)}
+    records = to_enriched_records(enriched, 0, versions | predictor.model_versions)
     output.parent.mkdir(parents=True, exist_ok=True)
     _write(records, output)
     now = datetime.now(tz=UTC)

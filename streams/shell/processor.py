@@ -14,11 +14,13 @@ from streams.core.cache_codec import cache_keys, decode_rows, encode_rows
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
+from streams.core.model_steps import predictions_frame
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import SeriesState, series_key, update_recurrence
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
+from streams.inference.predictor import Predictor
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
 
@@ -68,26 +70,38 @@ class BatchProcessor:
     def __init__(
         self,
         catalogue: MerchantCatalogue,
+        predictor: Predictor,
         cache: EnrichmentCache | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._catalogue = catalogue
+        self._predictor = predictor
         self._cache = cache
         self._clock = clock
-        self.version = enricher_version(catalogue)
+        self.version = enricher_version(catalogue, predictor.version)
+        self._versions = {"enricher": self.version, **predictor.model_versions}
         # dtypes of enriched columns, for rebuilding cache hits into a frame
-        self._enriched_schema = enrich(validate_batch([]).valid, catalogue).schema
+        empty = validate_batch([]).valid
+        self._enriched_schema = enrich(empty, predictions_frame(None), catalogue).schema
+
+    async def _enrich(self, valid: pl.DataFrame) -> pl.DataFrame:
+        started = time.perf_counter()
+        predictions = await self._predictor.predict(valid)
+        metrics.INFERENCE_SECONDS.labels(path=self._predictor.path).observe(
+            time.perf_counter() - started
+        )
+        return enrich(valid, predictions, self._catalogue)
 
     async def _enrich_with_cache(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         if self._cache is None or valid.height == 0:
-            return enrich(valid, self._catalogue), 0
+            return await self._enrich(valid), 0
         keys = cache_keys(valid, self.version)
         cached = await self._cache.get_many(keys)
         hit_mask = pl.Series([value is not None for value in cached])
         hits = int(hit_mask.sum())
         metrics.CACHE_LOOKUPS.labels(outcome="hit").inc(hits)
         metrics.CACHE_LOOKUPS.labels(outcome="miss").inc(len(keys) - hits)
-        misses = enrich(valid.filter(~hit_mask), self._catalogue)
+        misses = await self._enrich(valid.filter(~hit_mask))
         if misses.height:
             miss_keys = [k for k, v in zip(keys, cached, strict=True) if v is None]
             await self._cache.put_many(dict(zip(miss_keys, encode_rows(misses), strict=True)))
@@ -111,7 +125,7 @@ class BatchProcessor:
         if series is not None and enriched_frame.height:
             enriched_frame, updates = _recurrence(enriched_frame, series)
         now = self._clock()
-        records = to_enriched_records(enriched_frame, int(now * 1000), {"enricher": self.version})
+        records = to_enriched_records(enriched_frame, int(now * 1000), self._versions)
         enriched = [
             OutboundRecord(
                 record["account_id"].encode(), encode_value(record), _headers(ENRICHED_SCHEMA)

@@ -56,6 +56,9 @@ def test_enrich_file_writes_enriched_and_rejected_rows(tmp_path: Path, suffix: s
     for line in rejected_lines:
         dl_validator.validate(json.loads(line))
     assert sum(1 for r in rows if r["merchant"]["name"]) > len(rows) * 0.3
+    # the trained models answered, and say which versions did
+    assert all(r["model_versions"]["merchant"] == "1" for r in rows)
+    assert all(r["model_versions"]["category"] == "1" for r in rows)
 
 
 def test_enrich_rejects_unknown_output_format(tmp_path: Path) -> None:
@@ -69,4 +72,27 @@ def test_enrich_rejects_unknown_output_format(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert ".jsonl or .parquet" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_enrich_with_a_missing_model_repository_says_what_to_do(tmp_path: Path) -> None:
+    source = tmp_path / "raw.jsonl"
+    _write_jsonl(source, 10)
+    result = subprocess.run(
+        [
+            TXENRICH,
+            "enrich",
+            str(source),
+            "--out",
+            str(tmp_path / "x.jsonl"),
+            "--model-repository",
+            str(tmp_path / "nowhere"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no model repository" in result.stderr
+    assert "TXENRICH_MODEL_REPOSITORY" in result.stderr
     assert "Traceback" not in result.stderr

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from streams.core.merchant import MerchantCatalogue
+from streams.inference.predictor import LocalPredictor
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
@@ -36,7 +37,7 @@ def _backfill(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str,
     source = tmp_path / "raw.jsonl"
     write_jsonl(source, records)
     out = tmp_path / "backfill.jsonl"
-    enrich_file(source, out, MerchantCatalogue.load())
+    enrich_file(source, out, MerchantCatalogue.load(), LocalPredictor())
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     return {row["transaction_id"]: row["recurrence"] for row in rows}
 

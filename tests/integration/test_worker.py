@@ -86,11 +86,14 @@ def test_every_record_comes_out_exactly_once(
         enriched_validator.validate(output.value)
         assert output.key == output.value["account_id"].encode()
         assert output.value["latency_ms"] >= 0
+        # enriched by the trained models, which say their versions
+        assert output.value["model_versions"]["merchant"] == "1"
     named = sum(1 for o in enriched if o.value["merchant"]["name"])
     assert named > len(enriched) * 0.3
     reasons = Counter(o.value["reason"] for o in dead)
     assert "undecodable" in reasons
     assert _metric(settings, "txenrich_records_total", 'outcome="dead_lettered"') == len(dead)
+    assert _metric(settings, "txenrich_inference_duration_seconds_count", 'path="local"') > 0
 
 
 def test_cache_serves_repeats_and_changes_nothing(

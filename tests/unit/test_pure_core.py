@@ -17,6 +17,7 @@ SCRIPT = textwrap.dedent(
                  "onnxruntime", "prometheus_client"):
         sys.modules[name] = None  # any import of these now raises ImportError
     import msgpack
+    import polars as pl
     from streams.core.enrichment import enrich
     from streams.core.merchant import MerchantCatalogue
     from streams.core.records import to_enriched_records
@@ -26,7 +27,15 @@ SCRIPT = textwrap.dedent(
               "currency": "USD", "direction": "debit", "description": "NETFLIX.COM",
               "date": "2025-01-03"}
     batch = validate_batch([InboundMessage(msgpack.packb(record))])
-    out = to_enriched_records(enrich(batch.valid, MerchantCatalogue.load()), 0, {})
+    # what the enrich ensemble answers for this row (the core never runs a model itself)
+    predictions = pl.DataFrame({
+        "model_merchant_id": ["m_netflix"], "model_merchant_confidence": [0.98],
+        "model_category_detailed": ["ENTERTAINMENT_TV_AND_MOVIES"],
+        "model_category_confidence": [0.9],
+        "model_counterparty_type": ["merchant"], "model_counterparty_confidence": [0.99],
+    })
+    enriched = enrich(batch.valid, predictions, MerchantCatalogue.load())
+    out = to_enriched_records(enriched, 0, {})
     loaded = sorted(m for m, mod in sys.modules.items() if mod is not None and
                     m.split(".")[0] in ("confluent_kafka", "aiokafka", "faust", "redis"))
     print(out[0]["merchant"]["name"], loaded)

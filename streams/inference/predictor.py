@@ -1,0 +1,64 @@
+"""Predictors: a validated raw frame in, the ``enrich`` ensemble's prediction columns out.
+
+The worker and ``txenrich enrich`` depend on :class:`Predictor` only; the in-process
+onnxruntime runner is one implementation (Triton over gRPC is another).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import polars as pl
+
+from streams.core.model_steps import predictions_frame, request_tensors
+from streams.inference.local import LocalEnsemble
+from streams.inference.repository import ModelRepository
+
+__all__ = ["LocalPredictor", "Predictor"]
+
+
+class Predictor(Protocol):
+    """Runs the models on a batch; ``version`` names the models (cache keys, records)."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def path(self) -> str:
+        """Where the models run (a bounded metrics label: ``local``, ``triton``)."""
+        ...
+
+    @property
+    def model_versions(self) -> dict[str, str]: ...
+
+    def predict_now(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """PREDICTION_COLUMNS for each row of ``frame``, in order (blocking)."""
+        ...
+
+    async def predict(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """PREDICTION_COLUMNS for each row of ``frame``, in order."""
+        ...
+
+
+class LocalPredictor:
+    """The ensemble run in this process with onnxruntime."""
+
+    path = "local"
+
+    def __init__(self, repository: ModelRepository | None = None, threads: int = 0) -> None:
+        repository = repository or ModelRepository()
+        self._ensemble = LocalEnsemble(repository, threads=threads)
+        self.model_versions = repository.model_versions()
+        self.version = "models-" + "-".join(
+            f"{name}{version}" for name, version in sorted(self.model_versions.items())
+        )
+
+    def predict_now(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.height == 0:
+            return predictions_frame(None)
+        return predictions_frame(self._ensemble.infer(request_tensors(frame)))
+
+    async def predict(self, frame: pl.DataFrame) -> pl.DataFrame:
+        # onnxruntime and polars release the GIL: the event loop keeps serving meanwhile.
+        return await asyncio.to_thread(self.predict_now, frame)

@@ -1,0 +1,122 @@
+"""The Triton model repository (models/repository/) as Triton reads it.
+
+Loads ``<model>/config.pbtxt`` (or ``<model>/configs/<name>.pbtxt``, Triton's
+``--model-config-name``) with the protobuf text format, resolves versions as the configs'
+``version_policy`` says, and reads the label files the postprocess step needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+from streams.core.model_steps import ModelLabels
+from streams.errors import ModelRepositoryError
+
+__all__ = [
+    "DEFAULT_REPOSITORY",
+    "ENSEMBLE",
+    "ModelRepository",
+    "Step",
+]
+
+DEFAULT_REPOSITORY: Final = Path(__file__).resolve().parents[2] / "models" / "repository"
+ENSEMBLE: Final = "enrich"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ensemble step: the model, its resolved version and its tensor maps."""
+
+    model: str
+    version: int
+    input_map: dict[str, str]  # model input -> ensemble tensor
+    output_map: dict[str, str]  # model output -> ensemble tensor
+
+
+class ModelRepository:
+    """A model repository folder with one ensemble (``enrich``) and its steps."""
+
+    def __init__(self, root: Path = DEFAULT_REPOSITORY, config_name: str | None = None) -> None:
+        self.root = root
+        self.config_name = config_name
+        if not (root / ENSEMBLE).is_dir():
+            raise ModelRepositoryError(
+                f"no model repository at {root} (expected {ENSEMBLE}/config.pbtxt); "
+                "point TXENRICH_MODEL_REPOSITORY at models/repository"
+            )
+
+    def config(self, model: str) -> mc.ModelConfig:
+        """The model's config: ``configs/<config_name>.pbtxt`` when asked and present (as
+        Triton falls back), else ``config.pbtxt``."""
+        folder = self.root / model
+        path = folder / "config.pbtxt"
+        if self.config_name and (folder / "configs" / f"{self.config_name}.pbtxt").is_file():
+            path = folder / "configs" / f"{self.config_name}.pbtxt"
+        try:
+            return text_format.Parse(path.read_text(encoding="utf-8"), mc.ModelConfig())
+        except (OSError, text_format.ParseError) as exc:
+            raise ModelRepositoryError(f"cannot read {path}: {exc}") from exc
+
+    def versions(self, model: str) -> list[int]:
+        """Version folders on disk, oldest first."""
+        folder = self.root / model
+        return sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+
+    def resolve(self, model: str, requested: int = -1) -> int:
+        """The version a step runs: ``-1`` is the newest served one, as in Triton."""
+        available = self.versions(model)
+        if not available:
+            raise ModelRepositoryError(f"model {model!r} has no version folder in {self.root}")
+        if requested == -1:
+            return available[-1]
+        if requested not in available:
+            raise ModelRepositoryError(
+                f"model {model!r} has no version {requested} (have {available})"
+            )
+        return requested
+
+    def onnx_path(self, model: str, version: int) -> Path:
+        path = self.root / model / str(version) / "model.onnx"
+        if not path.is_file():
+            raise ModelRepositoryError(
+                f"{path} is missing; rebuild it with `make train` or restore it from git"
+            )
+        return path
+
+    def steps(self) -> list[Step]:
+        """The ensemble's steps in declared order, versions resolved."""
+        ensemble = self.config(ENSEMBLE)
+        return [
+            Step(
+                model=s.model_name,
+                version=self.resolve(s.model_name, int(s.model_version)),
+                input_map=dict(s.input_map),
+                output_map=dict(s.output_map),
+            )
+            for s in ensemble.ensemble_scheduling.step
+        ]
+
+    def _labels(self, model: str, file: str = "labels.txt") -> tuple[str, ...]:
+        path = self.root / model / file
+        try:
+            return tuple(path.read_text(encoding="utf-8").split())
+        except OSError as exc:
+            raise ModelRepositoryError(f"cannot read labels {path}: {exc}") from exc
+
+    def labels(self) -> ModelLabels:
+        return ModelLabels(
+            merchants=self._labels("merchant"),
+            categories=self._labels("category"),
+            counterparty_types=self._labels("category", "counterparty_labels.txt"),
+        )
+
+    def model_versions(self) -> dict[str, str]:
+        """``{model: version}`` of every step, for the enriched record's ``model_versions``."""
+        return {ENSEMBLE: str(self.resolve(ENSEMBLE))} | {
+            s.model: str(s.version) for s in self.steps()
+        }
