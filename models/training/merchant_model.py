@@ -34,10 +34,11 @@ import numpy as np
 import onnx
 import polars as pl
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
+from models.training.onnx_io import initialiser
 from streams.core.featurise import BUCKETS, FEATURISER_VERSION, SEQ_LEN, featurise
 from streams.core.model_steps import TOP_K
 
@@ -158,10 +159,6 @@ def fit_merchant(
     return model
 
 
-def _init(name: str, array: np.ndarray) -> onnx.TensorProto:
-    return numpy_helper.from_array(np.ascontiguousarray(array), name)
-
-
 def merchant_onnx(model: RetrievalModel, aliases: AliasIndex) -> onnx.ModelProto:
     """The inference graph: inputs ``tokens``/``mask``; outputs the top-k merchant label
     indices (``merchant_top_ids``) and their probabilities (``merchant_top_probs``)."""
@@ -169,17 +166,17 @@ def merchant_onnx(model: RetrievalModel, aliases: AliasIndex) -> onnx.ModelProto
         alias_matrix = model.alias_vectors().numpy().astype(np.float32)  # [A, D], unit rows
         scale, tau = float(model.log_scale.exp()), float(model.tau)
     inits = [
-        _init("signs", model.signs.numpy()),
-        _init("imp", model.imp.weight.detach().numpy()[:, 0].astype(np.float32)),
+        initialiser("signs", model.signs.numpy()),
+        initialiser("imp", model.imp.weight.detach().numpy()[:, 0].astype(np.float32)),
         # [D, A], the temperature folded in; float16 halves the file (scores move < 1e-2)
-        _init("alias_t", (alias_matrix.T * scale).astype(np.float16)),
-        _init("unknown_logit", np.array([[tau * scale]], dtype=np.float32)),
-        _init("column_label", np.concatenate([[0], aliases.label]).astype(np.int64)),
-        _init("axis1", np.array([1], dtype=np.int64)),
-        _init("eps", np.array(1e-6, dtype=np.float32)),
-        _init("k", np.array([TOP_K], dtype=np.int64)),
-        _init("batch_shape_tail", np.array([1], dtype=np.int64)),
-        _init("zero_i", np.array([0], dtype=np.int64)),
+        initialiser("alias_t", (alias_matrix.T * scale).astype(np.float16)),
+        initialiser("unknown_logit", np.array([[tau * scale]], dtype=np.float32)),
+        initialiser("column_label", np.concatenate([[0], aliases.label]).astype(np.int64)),
+        initialiser("axis1", np.array([1], dtype=np.int64)),
+        initialiser("eps", np.array(1e-6, dtype=np.float32)),
+        initialiser("k", np.array([TOP_K], dtype=np.int64)),
+        initialiser("batch_shape_tail", np.array([1], dtype=np.int64)),
+        initialiser("zero_i", np.array([0], dtype=np.int64)),
     ]
     nodes = [
         helper.make_node("Gather", ["imp", "tokens"], ["imp_tok"]),  # [N, L]

@@ -80,7 +80,8 @@ Training time (whole recipe incl. data generation): {summary["train_seconds"]} s
     )
     merchant_card = f"""# Merchant model
 
-Raw description (+ direction, MCC) -> catalogue merchant id or `unknown`, with a confidence.
+Raw description -> catalogue merchant id or `unknown`, with a confidence (direction and MCC
+inform the category model, not this one).
 
 ## Architecture
 Learned retrieval over the catalogue's {n_aliases} descriptor aliases

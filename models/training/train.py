@@ -27,12 +27,13 @@ import numpy as np
 import onnx
 import polars as pl
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
 from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
 from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
+from models.training.onnx_io import initialiser
 from streams.core.featurise import BUCKETS, FEATURISER_VERSION, MCC_SIZE, SEQ_LEN, featurise
 
 REPO = ROOT / "models" / "repository"
@@ -122,18 +123,14 @@ def fit(
     return model
 
 
-def _init(name: str, array: np.ndarray) -> onnx.TensorProto:
-    return numpy_helper.from_array(np.ascontiguousarray(array), name)
-
-
 def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelProto:
     """The inference graph, written node by node (inputs are featurise()'s tensors)."""
     w = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     inits = [
-        _init("emb", w["emb.weight"].astype(np.float16)),
-        _init("mcc_emb", w["mcc.weight"].astype(np.float32)),
-        _init("axis1", np.array([1], dtype=np.int64)),
-        _init("one", np.array(1.0, dtype=np.float32)),
+        initialiser("emb", w["emb.weight"].astype(np.float16)),
+        initialiser("mcc_emb", w["mcc.weight"].astype(np.float32)),
+        initialiser("axis1", np.array([1], dtype=np.int64)),
+        initialiser("one", np.array(1.0, dtype=np.float32)),
     ]
     nodes = [
         helper.make_node("Gather", ["emb", "tokens"], ["g16"]),  # [N, L, D] f16
@@ -150,7 +147,7 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
     ]
     features = "x"
     if model.hidden is not None:
-        inits += [_init("w_h", w["hidden.weight"]), _init("b_h", w["hidden.bias"])]
+        inits += [initialiser("w_h", w["hidden.weight"]), initialiser("b_h", w["hidden.bias"])]
         nodes += [
             helper.make_node("Gemm", ["x", "w_h", "b_h"], ["h_pre"], transB=1),
             helper.make_node("Relu", ["h_pre"], ["h"]),
@@ -158,7 +155,10 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
         features = "h"
     graph_outputs = []
     for i, out in enumerate(outputs):
-        inits += [_init(f"w_{i}", w[f"heads.{i}.weight"]), _init(f"b_{i}", w[f"heads.{i}.bias"])]
+        inits += [
+            initialiser(f"w_{i}", w[f"heads.{i}.weight"]),
+            initialiser(f"b_{i}", w[f"heads.{i}.bias"]),
+        ]
         nodes += [
             helper.make_node("Gemm", [features, f"w_{i}", f"b_{i}"], [f"logits_{i}"], transB=1),
             helper.make_node("Softmax", [f"logits_{i}"], [out], axis=1),

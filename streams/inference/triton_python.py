@@ -20,7 +20,7 @@ import numpy as np
 
 from streams.core.model_steps import Tensors
 
-__all__ = ["StepModel", "model_folder"]
+__all__ = ["OnnxStepModel", "StepModel", "model_folder"]
 
 StepFunction = Callable[[Tensors], Tensors]
 
@@ -69,3 +69,14 @@ class StepModel:
             )
             for lo, hi in itertools.pairwise(bounds)
         ]
+
+
+class OnnxStepModel(StepModel):
+    """Runs the version folder's ``model.onnx`` with onnxruntime on CPU: the CPU config's
+    stand-in for Triton's onnxruntime backend (same file, same outputs)."""
+
+    def load(self, args: dict[str, Any]) -> None:
+        from streams.inference.local import onnx_session, onnx_step  # noqa: PLC0415
+
+        path = model_folder(args) / args["model_version"] / "model.onnx"
+        self.step = onnx_step(onnx_session(str(path), ("CPUExecutionProvider",)))
