@@ -50,9 +50,7 @@ class LocalPredictor:
         repository = repository or ModelRepository()
         self._ensemble = LocalEnsemble(repository, threads=threads)
         self.model_versions = repository.model_versions()
-        self.version = "models-" + "-".join(
-            f"{name}{version}" for name, version in sorted(self.model_versions.items())
-        )
+        self.version = f"models-{repository.fingerprint()}"
 
     def predict_now(self, frame: pl.DataFrame) -> pl.DataFrame:
         if frame.height == 0:

@@ -7,6 +7,7 @@ Loads ``<model>/config.pbtxt`` (or ``<model>/configs/<name>.pbtxt``, Triton's
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -114,6 +115,20 @@ class ModelRepository:
             categories=self._labels("category"),
             counterparty_types=self._labels("category", "counterparty_labels.txt"),
         )
+
+    def fingerprint(self) -> str:
+        """A digest of every file that changes an answer (configs, ONNX files, labels, the
+        python steps): cache keys use it, so a retrain into the same version folder never
+        reads answers cached from the old weights."""
+        digest = hashlib.sha256()
+        for model in (ENSEMBLE, *(s.model for s in self.steps())):
+            folder = self.root / model
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                if path.suffix in (".md",) or "__pycache__" in path.parts:
+                    continue
+                digest.update(str(path.relative_to(self.root)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()[:12]
 
     def model_versions(self) -> dict[str, str]:
         """``{model: version}`` of every step, for the enriched record's ``model_versions``."""

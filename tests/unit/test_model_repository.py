@@ -3,6 +3,7 @@ types match the ONNX models' signatures and the python steps' declared tensors."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +121,15 @@ def test_declared_sizes_match_the_code_and_the_label_files() -> None:
     assert labels.merchants[0] == "unknown"
     assert len(set(labels.merchants)) == len(labels.merchants)
     assert np.all(np.array(repo.versions("merchant")) >= 1)
+
+
+def test_fingerprint_follows_weights_and_labels_not_docs(tmp_path: Path) -> None:
+    copy = tmp_path / "repository"
+    shutil.copytree(DEFAULT_REPOSITORY, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    original = ModelRepository().fingerprint()
+    assert ModelRepository(copy).fingerprint() == original
+    (copy / "merchant" / "MODEL_CARD.md").write_text("edited\n", encoding="utf-8")
+    assert ModelRepository(copy).fingerprint() == original
+    labels = copy / "category" / "labels.txt"
+    labels.write_text(labels.read_text(encoding="utf-8") + "EXTRA\n", encoding="utf-8")
+    assert ModelRepository(copy).fingerprint() != original
