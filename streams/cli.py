@@ -27,12 +27,14 @@ def _settings(args: argparse.Namespace) -> Settings:
             kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
         overrides: dict[str, Any] = {"kafka": kafka, "topics": TopicNames()}
         flags = ("batch_size", "batch_wait_seconds", "redis_url", "web_port", "partitions")
-        for flag in (*flags, "model_repository"):
+        for flag in (*flags, "model_repository", "triton_url", "topology"):
             value = getattr(args, flag, None)
             if value is not None:
                 overrides[flag] = value
         if getattr(args, "no_cache", False):
             overrides["redis_url"] = None
+        if getattr(args, "no_triton", False):
+            overrides["triton_url"] = None
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -74,14 +76,16 @@ def _cmd_up(args: argparse.Namespace) -> int:
         settings = _settings(args).model_copy(
             update={"kafka": KafkaSettings(bootstrap_servers=bootstrap)}
         )
+        triton = "" if args.no_triton else stack.start_triton(settings.model_repository).grpc_url
         wait_for_broker(settings)
         create_topics(settings)
         print(f"bootstrap: {bootstrap}")
         print(f"redis: {redis_url}")
+        print(f"triton: {triton or 'not started (--no-triton): workers run the models in process'}")
         # the broker starts empty: a worker must not reuse table state from an earlier stack
         print(
             f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap} TXENRICH_REDIS_URL={redis_url}"
-            f" TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
+            f" TXENRICH_TRITON_URL={triton} TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
         )
         print("local stack up; Ctrl-C stops it", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -188,6 +192,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         args.show,
         echo=lambda line: print(line, flush=True),
         render=render_pretty,
+        triton=not args.no_triton,
     )
     rate = summary.produced / summary.seconds if summary.seconds else 0.0
     lat = sorted(summary.latencies_ms)
@@ -196,6 +201,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for line in summary.recurring:
         print(line)
     print(f"dead-letter reasons: {dict(sorted(summary.reasons.items())) or 'none'}")
+    print(f"model answers by path: {dict(summary.paths.most_common())}")
     print(f"throughput: {rate:.0f} records/s end to end; latency p50={p50:.0f} ms p95={p95:.0f} ms")
     print(summary.line(), flush=True)
     complete = summary.enriched + summary.dead_lettered == summary.produced
@@ -220,8 +226,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    up = sub.add_parser("up", parents=[common], help="start the local broker and Redis")
+    up = sub.add_parser("up", parents=[common], help="start the local broker, Redis and Triton")
     up.add_argument("--workdir", default=".txenrich")
+    up.add_argument("--no-triton", action="store_true", help="start no model server")
     up.add_argument("--broker-port", type=int)
     up.add_argument("--redis-port", type=int)
     up.set_defaults(run=_cmd_up)
@@ -233,6 +240,11 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--no-cache", action="store_true", help="run without Redis")
     worker.add_argument("--web-port", type=int)
     worker.add_argument("--partitions", type=_positive_int)
+    worker.add_argument("--triton-url", metavar="HOST:PORT", help="Triton gRPC endpoint")
+    worker.add_argument("--no-triton", action="store_true", help="run the models in process only")
+    worker.add_argument(
+        "--topology", type=Path, metavar="FILE", help="default: topologies/live.yaml"
+    )
     worker.set_defaults(run=_cmd_worker)
 
     produce = sub.add_parser("produce", parents=[common], help="write raw transactions")
@@ -270,6 +282,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--sample", type=_positive_int, default=3000, metavar="N")
     demo.add_argument("--show", type=int, default=12, help="enriched events to print")
     demo.add_argument("--workdir", default=".txenrich")
+    demo.add_argument(
+        "--no-triton", action="store_true", help="run the models in the worker, no Triton"
+    )
     demo.set_defaults(run=_cmd_demo)
     return parser
 

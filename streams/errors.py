@@ -7,7 +7,8 @@ TxEnrichError
 ├── ModelRepositoryError   the model repository (configs, ONNX files, labels) is unusable
 ├── ServiceError           an external service failed
 │   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
-│   └── LocalStackError    an embedded server (broker, Redis) failed to start
+│   ├── ModelServerError   Triton unreachable, too slow, or answered with an error
+│   └── LocalStackError    an embedded server (broker, Redis, Triton) failed to start
 └── DeliveryError          the broker did not acknowledge an output record
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "InputFileError",
     "LocalStackError",
     "ModelRepositoryError",
+    "ModelServerError",
     "ServiceError",
     "TxEnrichError",
 ]
@@ -52,6 +54,10 @@ class ServiceError(TxEnrichError):
 
 class BrokerUnavailable(ServiceError):
     """The Kafka bootstrap servers did not answer."""
+
+
+class ModelServerError(ServiceError):
+    """The model server did not answer a batch in time, or answered with an error."""
 
 
 class LocalStackError(ServiceError):

@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     )
     # onnxruntime intra-op threads for the in-process runner (0: one per core).
     model_threads: int = Field(default=0, ge=0, le=256)
+    # Triton's gRPC endpoint (host:port). Unset: the models run in process only. Set: each
+    # batch goes to Triton, and to the in-process runner while Triton is down or slow.
+    triton_url: str | None = None
+    # The topology: model route (Triton priority, deadline, breaker) and pre-policies.
+    topology: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parents[1] / "topologies" / "live.yaml"
+    )
     # rocksdb:// keeps recurrence state on local disk, recovered from the changelog topic;
     # memory:// rebuilds it from the changelog at every start.
     state_store: str = "rocksdb://"

@@ -1,4 +1,4 @@
-"""Fixtures: a real broker (tansu) and Redis per session on free loopback ports."""
+"""Fixtures: a real broker (tansu), Redis and Triton per session on free loopback ports."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from streams.inference.repository import DEFAULT_REPOSITORY
 from streams.settings import KafkaSettings, Settings, TopicNames
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.triton_server import TritonEndpoints
 from streams.shell.worker import start_worker_process, stop_process
 
 
@@ -24,9 +26,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         yield local
 
 
+@pytest.fixture(scope="session")
+def triton(stack: LocalStack) -> TritonEndpoints:
+    """A real Triton (CPU, python backend) serving models/repository for the session."""
+    return stack.start_triton(DEFAULT_REPOSITORY)
+
+
 @pytest.fixture
-def make_settings(stack: LocalStack, tmp_path: Path) -> Callable[..., Settings]:
-    """Settings on throwaway topics (unique per call) against the session's stack."""
+def make_settings(
+    stack: LocalStack, triton: TritonEndpoints, tmp_path: Path
+) -> Callable[..., Settings]:
+    """Settings on throwaway topics (unique per call) against the session's stack: the
+    worker sends its batches to the session's Triton."""
 
     def build(**overrides: Any) -> Settings:
         suffix = uuid.uuid4().hex[:8]
@@ -38,6 +49,7 @@ def make_settings(stack: LocalStack, tmp_path: Path) -> Callable[..., Settings]:
             ),
             "app_id": f"txenrich-test-{suffix}",
             "redis_url": stack.redis_url,
+            "triton_url": triton.grpc_url,
             "web_port": free_port(),
             "data_dir": tmp_path / suffix,
             "batch_size": 200,

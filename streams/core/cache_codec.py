@@ -1,8 +1,10 @@
-"""Cache keys and values for enrichment results, as pure functions over frames.
+"""Cache keys and values for model answers, as pure functions over frames.
 
-A key holds everything that changes the answer (direction, MCC, country and the
-description itself) plus the enricher version, so a new model or rule version
-never reads an old answer. Values are msgpack lists in ENRICHMENT_COLUMNS order.
+The cache sits in front of the model only: a key holds exactly what the ``enrich``
+ensemble reads (direction, MCC and the description as the featuriser normalises it, so
+"STARBUCKS #1042" and "Starbucks #2210" share one entry) plus the model version, so a new
+model never reads an old answer. Values are msgpack lists of the PREDICTION_SCHEMA columns;
+everything after the model (catalogue, cleaning, recurrence) runs on every row as usual.
 """
 
 from __future__ import annotations
@@ -12,39 +14,36 @@ from collections.abc import Sequence
 import msgpack
 import polars as pl
 
-from streams.core.enrichment import ENRICHMENT_COLUMNS
+from streams.core.featurise import normalise
+from streams.core.model_steps import PREDICTION_SCHEMA
 
-__all__ = ["KEY_PREFIX", "cache_keys", "decode_rows", "encode_rows"]
+__all__ = ["KEY_PREFIX", "cache_keys", "decode_predictions", "encode_predictions"]
 
-KEY_PREFIX = "txenrich:enrich"
+KEY_PREFIX = "txenrich:model"
 
 
-def cache_keys(frame: pl.DataFrame, version: str) -> list[str]:
+def cache_keys(frame: pl.DataFrame, model_version: str) -> list[str]:
     """One cache key per row of a validated raw frame."""
+    mcc = pl.col("mcc") if "mcc" in frame.columns else pl.lit(None, dtype=pl.String)
     key = pl.concat_str(
-        pl.lit(f"{KEY_PREFIX}:{version}"),
-        pl.col("direction"),
-        pl.col("mcc").fill_null("-"),
-        pl.col("country").fill_null("-"),
-        pl.col("description"),
+        pl.lit(f"{KEY_PREFIX}:{model_version}"),
+        pl.col("direction").str.to_lowercase(),
+        mcc.str.strip_chars().fill_null("-"),
+        normalise(pl.col("description")),
         separator="|",
     )
     return frame.select(key.alias("key"))["key"].to_list()
 
 
-def encode_rows(enriched: pl.DataFrame) -> list[bytes]:
-    """msgpack values for the ENRICHMENT_COLUMNS of each row."""
+def encode_predictions(predictions: pl.DataFrame) -> list[bytes]:
+    """msgpack values of the PREDICTION_SCHEMA columns of each row."""
     return [
         msgpack.packb(list(row), use_bin_type=True)
-        for row in enriched.select(ENRICHMENT_COLUMNS).iter_rows()
+        for row in predictions.select(list(PREDICTION_SCHEMA)).iter_rows()
     ]
 
 
-def decode_rows(values: Sequence[bytes], schema: pl.Schema) -> pl.DataFrame:
-    """Frame of ENRICHMENT_COLUMNS from cached values; `schema` gives the dtypes."""
+def decode_predictions(values: Sequence[bytes]) -> pl.DataFrame:
+    """PREDICTION_SCHEMA frame from cached values, in order."""
     rows = [msgpack.unpackb(value, raw=False) for value in values]
-    return pl.DataFrame(
-        rows,
-        schema={name: schema[name] for name in ENRICHMENT_COLUMNS},
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=PREDICTION_SCHEMA, orient="row")

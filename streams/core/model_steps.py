@@ -8,8 +8,8 @@ Triton hands them over) or ``str`` of shape [N, 1].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +27,9 @@ __all__ = [
     "postprocess",
     "predictions_frame",
     "preprocess",
+    "request_columns",
     "request_tensors",
+    "string_column",
 ]
 
 Tensors = dict[str, npt.NDArray[np.generic]]
@@ -51,39 +53,55 @@ class ModelLabels:
     merchants: tuple[str, ...]  # index 0 is "unknown"
     categories: tuple[str, ...]  # detailed taxonomy labels
     counterparty_types: tuple[str, ...]
+    _encoded: dict[str, npt.NDArray[np.object_]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def encoded(
+        self, which: Literal["merchants", "categories", "counterparty_types"]
+    ) -> npt.NDArray[np.object_]:
+        """One output's labels as an ``object`` array of UTF-8 ``bytes`` (Triton's string
+        tensor form), built once: outputs are then a single fancy-index per batch."""
+        cached = self._encoded.get(which)
+        if cached is None:
+            labels: tuple[str, ...] = getattr(self, which)
+            cached = np.empty(len(labels), dtype=np.object_)
+            cached[:] = [label.encode("utf-8") for label in labels]
+            self._encoded[which] = cached
+        return cached
 
 
-def _texts(tensor: npt.NDArray[np.generic]) -> list[str]:
-    return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in tensor.reshape(-1)]
+def string_column(tensor: npt.NDArray[np.generic]) -> pl.Series:
+    """A string tensor (``object`` array of ``bytes`` as Triton hands them over, or of
+    ``str``) as a polars String column, in row-major order; decoded in polars, not per row."""
+    flat = tensor.reshape(-1)
+    if flat.size and isinstance(flat[0], bytes):
+        return pl.Series(flat, dtype=pl.Binary).cast(pl.String)
+    return pl.Series(flat, dtype=pl.String)
 
 
-def _strings(values: list[str]) -> npt.NDArray[np.object_]:
-    out = np.empty((len(values), 1), dtype=np.object_)
-    out[:, 0] = [v.encode("utf-8") for v in values]
-    return out
+def request_columns(frame: pl.DataFrame) -> dict[str, pl.Series]:
+    """The ensemble's inputs for each row of a validated raw frame, as String columns
+    (a missing MCC is the empty string)."""
+    mcc = frame["mcc"] if "mcc" in frame.columns else pl.Series([None] * frame.height)
+    columns = {"description": frame["description"], "direction": frame["direction"], "mcc": mcc}
+    return {
+        name: column.cast(pl.String).fill_null("").alias(name) for name, column in columns.items()
+    }
 
 
 def request_tensors(frame: pl.DataFrame) -> Tensors:
-    """The ensemble's input tensors for each row of a validated raw frame (no Python loop
-    over rows: polars columns straight to object arrays)."""
-    columns = {
-        "description": frame["description"],
-        "direction": frame["direction"],
-        "mcc": frame["mcc"] if "mcc" in frame.columns else pl.Series([None] * frame.height),
+    """The ensemble's input tensors ([N, 1] ``object`` arrays of ``str``) for the in-process
+    runner; the Triton client encodes the same columns straight to the wire instead."""
+    return {
+        name: column.to_numpy().astype(np.object_).reshape(-1, 1)
+        for name, column in request_columns(frame).items()
     }
-    tensors: Tensors = {}
-    for name, column in columns.items():
-        values = column.cast(pl.String).fill_null("").cast(pl.Binary).to_numpy()
-        tensors[name] = np.asarray(values, dtype=np.object_).reshape(-1, 1)
-    return tensors
 
 
 def preprocess(inputs: Tensors) -> Tensors:
     """``description``/``direction``/``mcc`` strings -> ``tokens``/``mask``/``mcc_id``/``dense``."""
-    frame = pl.DataFrame(
-        {name: _texts(inputs[name]) for name in ENSEMBLE_INPUTS},
-        schema=dict.fromkeys(ENSEMBLE_INPUTS, pl.String),
-    )
+    frame = pl.DataFrame([string_column(inputs[name]).alias(name) for name in ENSEMBLE_INPUTS])
     feats = featurise(frame)
     return {
         "tokens": feats["tokens"],
@@ -113,14 +131,12 @@ def postprocess(inputs: Tensors, labels: ModelLabels) -> Tensors:
     category = np.asarray(inputs["category_probs"], dtype=np.float32)
     ctype = np.asarray(inputs["counterparty_probs"], dtype=np.float32)
     cat_best, ctype_best = category.argmax(axis=1), ctype.argmax(axis=1)
-    merchants, categories = np.asarray(labels.merchants), np.asarray(labels.categories)
-    ctypes = np.asarray(labels.counterparty_types)
     return {
-        "merchant_id": _strings(merchants[merchant].tolist()),
+        "merchant_id": labels.encoded("merchants")[merchant].reshape(-1, 1),
         "merchant_confidence": merchant_conf.reshape(-1, 1),
-        "category_detailed": _strings(categories[cat_best].tolist()),
+        "category_detailed": labels.encoded("categories")[cat_best].reshape(-1, 1),
         "category_confidence": category.max(axis=1).reshape(-1, 1),
-        "counterparty_type": _strings(ctypes[ctype_best].tolist()),
+        "counterparty_type": labels.encoded("counterparty_types")[ctype_best].reshape(-1, 1),
         "counterparty_confidence": ctype.max(axis=1).reshape(-1, 1),
     }
 
@@ -142,7 +158,7 @@ def predictions_frame(outputs: Tensors | None) -> pl.DataFrame:
     for name in ENSEMBLE_OUTPUTS:
         column, tensor = f"model_{name}", outputs[name].reshape(-1)
         if PREDICTION_SCHEMA[column] == pl.String:
-            columns[column] = pl.Series(_texts(tensor), dtype=pl.String)
+            columns[column] = string_column(tensor)
         else:
             columns[column] = pl.Series(tensor.astype(np.float64), dtype=pl.Float64)
     return pl.DataFrame(columns)

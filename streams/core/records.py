@@ -67,6 +67,11 @@ def to_enriched_records(
         *_nested_columns(),
         recurrence,
         latency_ms=latency.cast(pl.Float64),
+        inference_path=(
+            pl.col("inference_path")
+            if "inference_path" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        ),
     )
     versions = dict(model_versions)
     records: list[dict[str, Any]] = []
@@ -87,5 +92,7 @@ def to_enriched_records(
         if all(value is None for value in location.values()):
             row["location"] = None
         row["model_versions"] = versions
+        if row["inference_path"] is None:
+            del row["inference_path"]
         records.append(row)
     return records

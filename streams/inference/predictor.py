@@ -1,12 +1,15 @@
 """Predictors: a validated raw frame in, the ``enrich`` ensemble's prediction columns out.
 
-The worker and ``txenrich enrich`` depend on :class:`Predictor` only; the in-process
-onnxruntime runner is one implementation (Triton over gRPC is another).
+The worker depends on :class:`Predictor` only: the in-process onnxruntime runner
+(:class:`LocalPredictor`), Triton over gRPC (``triton_client``) and Triton with a circuit
+breaker falling back to the local runner (``fallback``) all answer with the same columns.
+``txenrich enrich`` calls the local runner directly (``predict_now``).
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
@@ -15,7 +18,15 @@ from streams.core.model_steps import predictions_frame, request_tensors
 from streams.inference.local import LocalEnsemble
 from streams.inference.repository import ModelRepository
 
-__all__ = ["LocalPredictor", "Predictor"]
+__all__ = ["LocalPredictor", "Predicted", "Predictor"]
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """PREDICTION_SCHEMA columns, one row per input row in order, and where they ran."""
+
+    frame: pl.DataFrame
+    path: str  # a bounded label: "local" or "triton"
 
 
 class Predictor(Protocol):
@@ -32,12 +43,12 @@ class Predictor(Protocol):
     @property
     def model_versions(self) -> dict[str, str]: ...
 
-    def predict_now(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """PREDICTION_COLUMNS for each row of ``frame``, in order (blocking)."""
+    async def predict(self, frame: pl.DataFrame) -> Predicted:
+        """Predictions for each row of ``frame``, in order."""
         ...
 
-    async def predict(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """PREDICTION_COLUMNS for each row of ``frame``, in order."""
+    async def close(self) -> None:
+        """Release connections (a no-op where there are none)."""
         ...
 
 
@@ -57,6 +68,9 @@ class LocalPredictor:
             return predictions_frame(None)
         return predictions_frame(self._ensemble.infer(request_tensors(frame)))
 
-    async def predict(self, frame: pl.DataFrame) -> pl.DataFrame:
+    async def predict(self, frame: pl.DataFrame) -> Predicted:
         # onnxruntime and polars release the GIL: the event loop keeps serving meanwhile.
-        return await asyncio.to_thread(self.predict_now, frame)
+        return Predicted(await asyncio.to_thread(self.predict_now, frame), self.path)
+
+    async def close(self) -> None:
+        return None

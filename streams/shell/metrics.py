@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "BATCH_DURATION",
     "BATCH_SIZE",
+    "BREAKER_STATE",
+    "BREAKER_TRANSITIONS",
     "CACHE_ERRORS",
     "CACHE_LOOKUPS",
     "DEAD_LETTERS",
+    "INFERENCE_ROWS",
     "INFERENCE_SECONDS",
+    "MODEL_SERVER_FAILURES",
+    "POLICY_SKIPS",
     "RECORDS",
     "RECORD_LATENCY",
 ]
@@ -49,4 +54,29 @@ INFERENCE_SECONDS = Histogram(
     "Model time per micro-batch (cache misses only), by the path that served it.",
     ["path"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+INFERENCE_ROWS = Counter(
+    "txenrich_inference_rows_total",
+    "Validated rows by where their model answer came from (triton, local, cache, policy).",
+    ["path"],
+)
+MODEL_SERVER_FAILURES = Counter(
+    "txenrich_model_server_failures_total",
+    "Batches the model server failed (then served by the fallback), by error kind.",
+    ["kind"],
+)
+BREAKER_TRANSITIONS = Counter(
+    "txenrich_model_server_breaker_transitions_total",
+    "Circuit breaker state changes, by the state entered.",
+    ["state"],
+)
+BREAKER_STATE = Gauge(
+    "txenrich_model_server_breaker_state",
+    "1 for the breaker's current state (closed, open, half_open), 0 for the others.",
+    ["state"],
+)
+POLICY_SKIPS = Counter(
+    "txenrich_policy_skips_total",
+    "Rows a pre-policy answered without the model, by the policy's reason.",
+    ["reason"],
 )

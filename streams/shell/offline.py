@@ -26,7 +26,7 @@ from streams.core.types import InboundMessage, RejectedRow
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER
 from streams.errors import InputFileError
-from streams.inference.predictor import Predictor
+from streams.inference.predictor import LocalPredictor
 from streams.shell.produce import read_raw_file
 
 __all__ = ["OfflineSummary", "enrich_file", "rejected_path"]
@@ -91,7 +91,7 @@ def enrich_file(
     source: Path,
     output: Path,
     catalogue: MerchantCatalogue,
-    predictor: Predictor,
+    predictor: LocalPredictor,
     progress: Callable[[int, int], None] = lambda done, rejected: None,
 ) -> OfflineSummary:
     """Validate and enrich every row of `source`; write enriched rows and rejected rows."""

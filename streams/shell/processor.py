@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from streams.core.cache_codec import cache_keys, decode_rows, encode_rows
+from streams.core.cache_codec import cache_keys, decode_predictions, encode_predictions
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
-from streams.core.model_steps import predictions_frame
+from streams.core.model_steps import PREDICTION_SCHEMA
+from streams.core.policy import PrePolicy, split_by_policy
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import SeriesState, series_key, update_recurrence
 from streams.core.types import InboundMessage
@@ -30,6 +31,8 @@ __all__ = ["BatchOutput", "BatchProcessor", "OutboundRecord", "SeriesLookup", "S
 SeriesLookup = Callable[[Iterable[str]], Mapping[str, SeriesState]]
 
 log = logging.getLogger(__name__)
+
+_PREDICTED_COLUMNS = ("_row", *PREDICTION_SCHEMA.names(), "inference_path")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class BatchProcessor:
         predictor: Predictor,
         cache: EnrichmentCache | None = None,
         clock: Callable[[], float] = time.time,
+        policies: Sequence[PrePolicy] = (),
     ) -> None:
         self._catalogue = catalogue
         self._predictor = predictor
@@ -80,47 +84,63 @@ class BatchProcessor:
         self._clock = clock
         self.version = enricher_version(catalogue, predictor.version)
         self._versions = {"enricher": self.version, **predictor.model_versions}
-        # dtypes of enriched columns, for rebuilding cache hits into a frame
-        empty = validate_batch([]).valid
-        self._enriched_schema = enrich(empty, predictions_frame(None), catalogue).schema
+        self._policies = list(policies)
 
-    async def _enrich(self, valid: pl.DataFrame) -> pl.DataFrame:
-        started = time.perf_counter()
-        predictions = await self._predictor.predict(valid)
-        metrics.INFERENCE_SECONDS.labels(path=self._predictor.path).observe(
-            time.perf_counter() - started
-        )
-        return enrich(valid, predictions, self._catalogue)
-
-    async def _enrich_with_cache(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-        if self._cache is None or valid.height == 0:
-            return await self._enrich(valid), 0
-        keys = cache_keys(valid, self.version)
-        cached = await self._cache.get_many(keys)
-        hit_mask = pl.Series([value is not None for value in cached])
-        hits = int(hit_mask.sum())
-        metrics.CACHE_LOOKUPS.labels(outcome="hit").inc(hits)
-        metrics.CACHE_LOOKUPS.labels(outcome="miss").inc(len(keys) - hits)
-        misses = await self._enrich(valid.filter(~hit_mask))
-        if misses.height:
-            miss_keys = [k for k, v in zip(keys, cached, strict=True) if v is None]
-            await self._cache.put_many(dict(zip(miss_keys, encode_rows(misses), strict=True)))
-        if hits == 0:
-            return misses, 0
-        hit_values = [v for v in cached if v is not None]
-        from_cache = pl.concat(
-            [valid.filter(hit_mask), decode_rows(hit_values, self._enriched_schema)],
-            how="horizontal",
-        )
-        merged = pl.concat([misses, from_cache.select(misses.columns)]).sort("_row")
+    async def _predictions(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+        """PREDICTION_SCHEMA columns and ``inference_path`` for each valid row, in order:
+        pre-policy answers first, then cache hits, then ONE model call for the rest."""
+        split = split_by_policy(valid, self._policies)
+        for reason, count in split.counts.items():
+            metrics.POLICY_SKIPS.labels(reason=reason).inc(count)
+        parts = [split.answered.drop("policy_reason").with_columns(inference_path=pl.lit("policy"))]
+        rows, hits = split.rows, 0
+        keys: list[str] = []
+        if self._cache is not None and rows.height:
+            keys = cache_keys(rows, self._predictor.version)
+            cached = await self._cache.get_many(keys)
+            hit_mask = pl.Series([value is not None for value in cached], dtype=pl.Boolean)
+            hits = int(hit_mask.sum())
+            metrics.CACHE_LOOKUPS.labels(outcome="hit").inc(hits)
+            metrics.CACHE_LOOKUPS.labels(outcome="miss").inc(len(keys) - hits)
+            if hits:
+                found = decode_predictions([v for v in cached if v is not None])
+                parts.append(
+                    pl.concat(
+                        [rows.filter(hit_mask).select("_row"), found], how="horizontal"
+                    ).with_columns(inference_path=pl.lit("cache"))
+                )
+                keys = [k for k, v in zip(keys, cached, strict=True) if v is None]
+                rows = rows.filter(~hit_mask)
+        if rows.height:
+            started = time.perf_counter()
+            answer = await self._predictor.predict(rows)
+            metrics.INFERENCE_SECONDS.labels(path=answer.path).observe(
+                time.perf_counter() - started
+            )
+            parts.append(
+                pl.concat([rows.select("_row"), answer.frame], how="horizontal").with_columns(
+                    inference_path=pl.lit(answer.path)
+                )
+            )
+            if self._cache is not None:
+                values = encode_predictions(answer.frame)
+                await self._cache.put_many(dict(zip(keys, values, strict=True)))
+        merged = pl.concat([p.select(_PREDICTED_COLUMNS) for p in parts]).sort("_row")
+        for path, count in merged.group_by("inference_path").len().iter_rows():
+            metrics.INFERENCE_ROWS.labels(path=path).inc(count)
         return merged, hits
+
+    async def _enrich(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+        predictions, hits = await self._predictions(valid)
+        enriched = enrich(valid, predictions.select(PREDICTION_SCHEMA.names()), self._catalogue)
+        return enriched.with_columns(inference_path=predictions["inference_path"]), hits
 
     async def process(
         self, messages: Sequence[InboundMessage], series: SeriesLookup | None = None
     ) -> BatchOutput:
         """Validate, enrich (cache first), add recurrence (when `series` is given), encode."""
         checked = validate_batch(messages)
-        enriched_frame, hits = await self._enrich_with_cache(checked.valid)
+        enriched_frame, hits = await self._enrich(checked.valid)
         updates: list[SeriesUpdate] = []
         if series is not None and enriched_frame.height:
             enriched_frame, updates = _recurrence(enriched_frame, series)

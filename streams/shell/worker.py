@@ -55,6 +55,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
     }
     env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache
+    env["TXENRICH_TRITON_URL"] = settings.triton_url or ""  # empty: models in process only
+    env["TXENRICH_TOPOLOGY"] = str(settings.topology)
+    env["TXENRICH_MODEL_REPOSITORY"] = str(settings.model_repository)
     return env
 
 

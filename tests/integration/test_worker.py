@@ -46,7 +46,8 @@ def _valid_ids(records: list[OutgoingRaw]) -> set[str]:
 
 
 def _enrichment(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in ("latency_ms", "model_versions")}
+    ignored = ("latency_ms", "model_versions", "inference_path")
+    return {k: v for k, v in record.items() if k not in ignored}
 
 
 def _metric(settings: Settings, name: str, label: str) -> float:
@@ -93,7 +94,13 @@ def test_every_record_comes_out_exactly_once(
     reasons = Counter(o.value["reason"] for o in dead)
     assert "undecodable" in reasons
     assert _metric(settings, "txenrich_records_total", 'outcome="dead_lettered"') == len(dead)
-    assert _metric(settings, "txenrich_inference_duration_seconds_count", 'path="local"') > 0
+    # the batches went to the session's Triton (the cache answers repeats, the topology's
+    # pre-policies own-account transfers)
+    paths = Counter(o.value["inference_path"] for o in enriched)
+    assert paths["triton"] > 0 and paths["policy"] > 0, paths
+    assert set(paths) <= {"triton", "local", "cache", "policy"}
+    assert _metric(settings, "txenrich_inference_duration_seconds_count", 'path="triton"') > 0
+    assert _metric(settings, "txenrich_inference_rows_total", 'path="triton"') == paths["triton"]
 
 
 def test_cache_serves_repeats_and_changes_nothing(

@@ -15,6 +15,7 @@ from streams.core.model_steps import (
     predictions_frame,
     preprocess,
     request_tensors,
+    string_column,
 )
 
 pytestmark = pytest.mark.unit
@@ -26,15 +27,22 @@ LABELS = ModelLabels(
 )
 
 
-def test_request_tensors_are_byte_strings_with_empty_for_null() -> None:
+def test_request_tensors_are_strings_with_empty_for_null() -> None:
     frame = pl.DataFrame(
         {"description": ["STARBUCKS #1", "ÉCOLE"], "direction": ["debit", "credit"]},
     ).with_columns(mcc=pl.Series([None, "8220"], dtype=pl.String))
     tensors = request_tensors(frame)
     assert tensors["description"].shape == (2, 1)
     assert tensors["description"].dtype == np.object_
-    assert tensors["description"][1, 0] == "ÉCOLE".encode()
-    assert tensors["mcc"][:, 0].tolist() == [b"", b"8220"]
+    assert tensors["description"][1, 0] == "ÉCOLE"
+    assert tensors["mcc"][:, 0].tolist() == ["", "8220"]
+
+
+def test_string_column_decodes_triton_bytes_and_passes_str() -> None:
+    as_bytes = np.array([["ÉCOLE".encode()], [b""]], dtype=np.object_)
+    as_str = np.array([["ÉCOLE"], [""]], dtype=np.object_)
+    assert string_column(as_bytes).to_list() == ["ÉCOLE", ""]
+    assert string_column(as_str).to_list() == ["ÉCOLE", ""]
 
 
 def test_preprocess_is_featurise_on_the_decoded_strings() -> None:

@@ -1,0 +1,140 @@
+"""Pre-policies, topologies and the model cache key: pure code over frames and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from streams.core.cache_codec import cache_keys, decode_predictions, encode_predictions
+from streams.core.model_steps import PREDICTION_SCHEMA
+from streams.core.policy import split_by_policy
+from streams.errors import ConfigError
+from streams.topology import DEFAULT_TOPOLOGY, load_topology
+
+pytestmark = pytest.mark.unit
+
+TOPOLOGIES = DEFAULT_TOPOLOGY.parent
+
+
+def _batch(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "_row": list(range(len(rows))),
+            "description": [r[0] for r in rows],
+            "direction": [r[1] for r in rows],
+            "amount": [r[2] for r in rows],
+            "mcc": [None] * len(rows),
+        },
+        schema_overrides={"_row": pl.Int64, "mcc": pl.String},
+    )
+
+
+def test_live_policies_answer_own_account_transfers_and_zero_amount_checks() -> None:
+    policies = load_topology(TOPOLOGIES / "live.yaml").policies()
+    batch = _batch(
+        [
+            ("ONLINE TRANSFER TO CHK ...4821 CONF# 1234", "debit", "250.00"),
+            ("Transfer from Savings xxxxxx0042", "credit", "100.00"),
+            ("NETFLIX.COM", "debit", "0.00"),
+            ("NETFLIX.COM", "debit", "15.49"),
+            ("ZELLE TRANSFER TO JOHN SMITH", "debit", "40.00"),  # a person: the model decides
+        ]
+    )
+    split = split_by_policy(batch, policies)
+    assert split.rows["_row"].to_list() == [3, 4]
+    answered = split.answered.sort("_row")
+    assert answered["_row"].to_list() == [0, 1, 2]
+    assert answered["policy_reason"].to_list() == [
+        "own_account_transfer",
+        "own_savings_transfer",
+        "zero_amount_authorisation",
+    ]
+    assert answered["model_category_detailed"].to_list() == [
+        "TRANSFER_OUT_ACCOUNT_TRANSFER",
+        "TRANSFER_IN_ACCOUNT_TRANSFER",
+        "GENERAL_SERVICES_OTHER_GENERAL_SERVICES",
+    ]
+    assert answered.select(PREDICTION_SCHEMA.names()).schema == PREDICTION_SCHEMA
+    assert split.counts == {
+        "own_account_transfer": 1,
+        "own_savings_transfer": 1,
+        "zero_amount_authorisation": 1,
+    }
+
+
+def test_no_policies_send_every_row_to_the_model() -> None:
+    batch = _batch([("ONLINE TRANSFER TO CHK 1", "debit", "1.00")])
+    split = split_by_policy(batch, [])
+    assert split.rows.equals(batch)
+    assert split.answered.height == 0 and split.counts == {}
+
+
+def test_backfill_differs_from_live_only_in_priority_and_deadline() -> None:
+    live, backfill = (load_topology(TOPOLOGIES / f"{n}.yaml") for n in ("live", "backfill"))
+    assert (live.route.priority, backfill.route.priority) == (1, 2)
+    assert backfill.route.timeout_seconds > live.route.timeout_seconds
+    assert live.pre_policies == backfill.pre_policies
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nroute: {priority: 3}\n", "route.priority"),
+        ("name: x\nroutes: {}\n", "routes: Extra inputs"),
+        (
+            "name: x\npre_policies: [{reason: a, category: {debit: NOPE, credit: NOPE}}]\n",
+            "not detailed categories",
+        ),
+        (
+            "name: x\npre_policies: [{reason: a, description: '(', "
+            "category: {debit: BANK_FEES_ATM_FEES, credit: BANK_FEES_ATM_FEES}}]\n",
+            "regular expression",
+        ),
+        ("name: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_topologies_are_config_errors_naming_the_field(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_topology(path)
+
+
+def test_missing_topology_says_which_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cannot read topology .*nope\.yaml"):
+        load_topology(tmp_path / "nope.yaml")
+
+
+def test_cache_key_is_what_the_model_reads() -> None:
+    batch = pl.DataFrame(
+        {
+            "description": ["Starbucks #1042 Seattle", "STARBUCKS  #2210 SEATTLE", "STARBUCKS"],
+            "direction": ["debit", "debit", "debit"],
+            "mcc": ["5814", "5814", "5814"],
+        }
+    )
+    first, second, third = cache_keys(batch, "models-abc")
+    assert first == second  # same normalised text: digits are 0, case and spacing folded
+    assert first != third
+    assert first.startswith("txenrich:model:models-abc|debit|5814|")
+    other_model = cache_keys(batch, "models-def")[0]
+    assert other_model != first
+
+
+def test_cached_predictions_round_trip() -> None:
+    frame = pl.DataFrame(
+        {
+            "model_merchant_id": ["starbucks", "unknown"],
+            "model_merchant_confidence": [0.93, 0.8],
+            "model_category_detailed": ["FOOD_AND_DRINK_COFFEE", "BANK_FEES_ATM_FEES"],
+            "model_category_confidence": [0.9, 0.7],
+            "model_counterparty_type": ["merchant", "bank"],
+            "model_counterparty_confidence": [0.99, 0.6],
+        },
+        schema=PREDICTION_SCHEMA,
+    )
+    assert decode_predictions(encode_predictions(frame)).equals(frame)
