@@ -8,6 +8,10 @@ All figures come from one run on one machine, each path measured on the same row
   (TritonPredictor); the ratio Triton / in-process is the cost of the hop;
 - cache: a 500-row micro-batch through BatchProcessor (Triton + Redis) at 0, 50, 90 and
   100 % cache hits;
+- queue delay: Triton's max_queue_delay_microseconds (2000 in the repository) set to 0,
+  2000 and 20000 on a copy of the repository, with 4 concurrent clients sending 32-row
+  batches (many small workers) and 1 client sending 256-row batches (one busy worker):
+  what the dynamic batcher's wait buys in throughput and costs in latency;
 - breaker: batches of 256 flow through FallbackPredictor while Triton is SIGKILLed, then
   restarted on the same ports: time from the kill to the first batch answered in process,
   the slowest batch around the switch, and time from Triton ready to the first batch it
@@ -22,8 +26,10 @@ import asyncio
 import json
 import os
 import platform
-import signal
+import re
+import shutil
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -142,6 +148,76 @@ async def _cache_effect(
     return rows
 
 
+async def _concurrent(
+    url: str,
+    repository: ModelRepository,
+    frame: pl.DataFrame,
+    clients: int,
+    batch: int,
+    seconds: float,
+) -> dict[str, float]:
+    predictors = [TritonPredictor(url, repository, timeout_seconds=60) for _ in range(clients)]
+    times: list[float] = []
+
+    async def client(k: int, predictor: TritonPredictor, until: float) -> None:
+        n = 0
+        while time.perf_counter() < until:
+            start = ((k * 997 + n) * batch) % (frame.height - batch)
+            tick = time.perf_counter()
+            await predictor.predict(frame.slice(start, batch))
+            times.append(time.perf_counter() - tick)
+            n += 1
+
+    warm = time.perf_counter() + 1
+    await asyncio.gather(*(client(k, p, warm) for k, p in enumerate(predictors)))
+    times.clear()
+    began = time.perf_counter()
+    await asyncio.gather(*(client(k, p, began + seconds) for k, p in enumerate(predictors)))
+    elapsed = time.perf_counter() - began
+    for predictor in predictors:
+        await predictor.close()
+    return {
+        "p50_ms": _ms(times, 0.5),
+        "p95_ms": _ms(times, 0.95),
+        "rows_per_s": round(batch * len(times) / elapsed, 1),
+    }
+
+
+def _with_queue_delay(source: Path, target: Path, microseconds: int) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    for config in target.glob("*/configs/cpu.pbtxt"):
+        text = config.read_text()
+        config.write_text(
+            re.sub(
+                r"max_queue_delay_microseconds: \d+",
+                f"max_queue_delay_microseconds: {microseconds}",
+                text,
+            )
+        )
+    return target
+
+
+def _queue_delay_tradeoff(
+    workdir: Path, frame: pl.DataFrame, seconds: float
+) -> list[dict[str, Any]]:
+    repository = ModelRepository()
+    rows = []
+    for delay in (0, 2000, 20000):
+        with (
+            tempfile.TemporaryDirectory() as scratch,
+            LocalStack(workdir / f"queue-delay-{delay}") as stack,
+        ):
+            copy = _with_queue_delay(repository.root, Path(scratch) / "repository", delay)
+            url = stack.start_triton(copy).grpc_url
+            many = asyncio.run(_concurrent(url, repository, frame, 4, 32, seconds))
+            one = asyncio.run(_concurrent(url, repository, frame, 1, 256, seconds))
+        rows.append(
+            {"max_queue_delay_us": delay, "4_clients_batch_32": many, "1_client_batch_256": one}
+        )
+        print(f"queue delay {delay} us: 4x32 {many}, 1x256 {one}", flush=True)
+    return rows
+
+
 async def _breaker(
     stack: LocalStack, repository: ModelRepository, frame: pl.DataFrame
 ) -> dict[str, Any]:
@@ -162,7 +238,7 @@ async def _breaker(
 
     await flow(time.perf_counter() + 2)
     killed = time.perf_counter()
-    os.kill(stack.process("triton").process.pid, signal.SIGKILL)
+    stack.process("triton").kill()
     await flow(killed + 3)
     first_local = next(t for t, path, _ in events if t > killed and path == "local")
     around = [s for t, _, s in events if killed - 0.5 < t < first_local + 0.5]
@@ -211,6 +287,8 @@ def main() -> None:
         stack.start_redis()
         stack.start_triton(ModelRepository().root)
         figures = asyncio.run(_run(stack, args.seconds))
+    frame = validate_batch(_messages(4096, seed=78)).valid.select("description", "direction", "mcc")
+    figures["queue_delay"] = _queue_delay_tradeoff(workdir, frame, args.seconds)
     results = {
         "when": time.strftime("%Y-%m-%d"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "gpu": False},

@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/throughput.py [--records 20000] [--out bench/results/throughput.json]
 
-Three figures, each over the same pre-produced sample:
+Figures, each over the same pre-produced sample:
 - passthrough: faust worker forwarding raw bytes (broker + framework cost only);
-- worker: the real `txenrich worker` (validation, enrichment, Redis cache, outputs);
+- worker: the real `txenrich worker` (validation, enrichment, Redis cache, outputs), with
+  the models in process, and with the models on a local Triton (CPU) over gRPC;
 - core: the pure pipeline in process (validate + enrich + encode), no Kafka.
 The speed that matters is the ratio worker / passthrough.
 """
@@ -24,9 +25,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
 from streams.inference.predictor import LocalPredictor
+from streams.inference.repository import ModelRepository
 from streams.settings import KafkaSettings, Settings, TopicNames
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
@@ -39,7 +43,9 @@ from streams.shell.worker import settings_env, stop_process, wait_until_ready
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _settings(stack: LocalStack, workdir: Path, batch_size: int) -> Settings:
+def _settings(
+    stack: LocalStack, workdir: Path, batch_size: int, triton_url: str | None = None
+) -> Settings:
     suffix = uuid.uuid4().hex[:8]
     return Settings(
         kafka=KafkaSettings(bootstrap_servers=str(stack.bootstrap_servers)),
@@ -48,6 +54,7 @@ def _settings(stack: LocalStack, workdir: Path, batch_size: int) -> Settings:
         ),
         app_id=f"bench-{suffix}",
         redis_url=stack.redis_url,
+        triton_url=triton_url,
         web_port=free_port(),
         data_dir=workdir / suffix,
         batch_size=batch_size,
@@ -125,6 +132,7 @@ def main() -> None:
     with LocalStack(workdir / "stack") as stack:
         stack.start_broker()
         stack.start_redis()
+        triton = stack.start_triton(ModelRepository().root).grpc_url
         py = sys.executable
         passthrough = _run_worker(
             [py, str(ROOT / "bench" / "passthrough_worker.py")],
@@ -144,15 +152,24 @@ def main() -> None:
             records,
             workdir / "worker-warm.log",
         )
+        redis.Redis.from_url(str(stack.redis_url)).flushdb()  # the Triton run starts cold
+        worker_triton = _run_worker(
+            [py, "-m", "streams", "worker"],
+            _settings(stack, workdir, args.batch_size, triton),
+            records,
+            workdir / "worker-triton-cold.log",
+        )
     results["records_per_second"] = {
         "passthrough": round(passthrough),
         "worker_cache_cold": round(worker_cold),
         "worker_cache_warm": round(worker_warm),
+        "worker_triton_cache_cold": round(worker_triton),
         "core_in_process": round(_core_rate(records, args.batch_size)),
     }
     results["ratio_vs_passthrough"] = {
         "worker_cache_cold": round(worker_cold / passthrough, 3),
         "worker_cache_warm": round(worker_warm / passthrough, 3),
+        "worker_triton_cache_cold": round(worker_triton / passthrough, 3),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -88,6 +88,7 @@ def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
     local = LocalPredictor(repository, settings.model_threads)
     if not settings.triton_url:
         return local
+    local.warm_up(min(settings.batch_size, 1024))  # the fallback must be quick from the start
     triton = TritonPredictor(
         settings.triton_url,
         repository,

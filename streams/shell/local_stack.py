@@ -98,14 +98,26 @@ class ManagedProcess:
     log_path: Path
 
     def stop(self, grace_seconds: float = 5.0) -> None:
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(grace_seconds)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(grace_seconds)
+        """SIGTERM, then SIGKILL after ``grace_seconds``; then whatever the process started
+        and left behind (Triton's python-backend stubs) goes with its process group."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(grace_seconds)
+        self._kill_group()
+
+    def kill(self) -> None:
+        """SIGKILL the process and everything it started, as a crashed pod would go."""
+        self._kill_group()
+        self.process.wait(10)
+
+    def _kill_group(self) -> None:
+        # Started with start_new_session=True: the process group id is the leader's pid.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
     def log_tail(self, lines: int = 20) -> str:
         try:
