@@ -29,7 +29,8 @@ tighter spread, then the shorter period.
 The next date: the newest run dates of the next slot's phase (at most
 :data:`NEXT_DATE_VOTES`) vote with their residuals; the low median moves the newest of them
 back onto its schedule, which is projected one slot on (month arithmetic clamps), so one
-weekend-shifted posting does not move the prediction.
+weekend-shifted posting does not move the prediction. Where that move would leave the newest
+date's month (Feb 28 + 1 day), the newest date is projected and then moved.
 """
 
 from __future__ import annotations
@@ -140,11 +141,18 @@ def _month(index: int) -> tuple[int, int]:
 def _move(day: date, months: int, reading: Reading = "day") -> date:
     """`day` moved by whole months, read as a day of month (clamped in short months), as a
     distance to the month end, or as days past the previous month's end (an overflow: the
-    28th posted a day late in February is March 1st, in August the 29th)."""
+    28th posted a day late in February is March 1st, in August the 29th).
+
+    An overflow moves the previous month's last day as a day of month, clamped like any
+    other, then adds the days past it: Feb 2 (Jan 31 + 2) moves to Mar 2 (Feb 28 + 2), not
+    to "Feb 33" (Mar 5), which would drift by the difference in the months' lengths.
+    """
     index = day.year * 12 + day.month - 1
     if reading == "overflow":
-        overflow = _days_in_month(*_month(index - 1)) + day.day
-        return date(*_month(index - 1 + months), 1) + timedelta(days=overflow - 1)
+        last_day = _days_in_month(*_month(index - 1))
+        year, month = _month(index - 1 + months)
+        clamped = min(last_day, _days_in_month(year, month))
+        return date(year, month, clamped) + timedelta(days=day.day)
     year, month = _month(index + months)
     last = _days_in_month(year, month)
     if reading == "end":
@@ -241,10 +249,16 @@ class PeriodFit:
             ]
             # Where the schedule put the newest vote; projecting from there (not from a
             # date a weekend moved) keeps the day of month when the target month is shorter.
-            anchor = ref + timedelta(days=median_low(residuals))
+            offset = timedelta(days=median_low(residuals))
+            anchor = ref + offset
             month_end = anchor.day == _days_in_month(anchor.year, anchor.month)
             natural = "end" if self.spec.in_months and month_end else "day"
-            target = _shifted(self.spec, anchor, 1 - ref_slot, reading)
+            if (anchor.year, anchor.month) == (ref.year, ref.month):
+                target = _shifted(self.spec, anchor, 1 - ref_slot, reading)
+            else:
+                # An anchor in another month is another reading (Feb 28 + 1 is Mar 1, the
+                # 1st: the 29th would move to Apr 1): project ref, then add the offset.
+                target = _shifted(self.spec, ref, 1 - ref_slot, reading) + offset
             plans.append((max(residuals) - min(residuals), reading != natural, target))
         return min(plans)[2]  # the tightest reading; on ties the natural one
 

@@ -148,6 +148,30 @@ def test_period_table(period: str, days: list[date], next_date: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("period", "days", "next_date"),
+    [
+        # The 29th, Feb 28 in 2023: seen from it, the 28th + 1 = Mar 1, which went to Apr 1.
+        ("monthly", ("2022-11-29", "2022-12-29", "2023-01-29", "2023-02-28"), "2023-03-29"),
+        # The 28th, weekends on the Monday after, once a day late: Feb 28 + 1 went to Sep 1.
+        (
+            "semi_annual",
+            ("2015-08-28", "2016-02-29", "2016-08-29", "2017-02-28", "2017-08-29", "2018-02-28"),
+            "2018-08-29",
+        ),
+        # The 2nd, Feb 2 read as Jan 31 + 2: went to "Feb 33" + 1 (Mar 6), now Feb 28 + 2 + 1.
+        ("monthly", ("2017-12-04", "2018-01-03", "2018-02-02"), "2018-03-03"),
+    ],
+)
+def test_next_date_across_a_month_boundary(
+    period: str, days: tuple[str, ...], next_date: str
+) -> None:
+    """The median lateness moves the newest date into the next month, or it is read as days
+    past the previous month's end: the next date stays on the schedule's day of month."""
+    fields = last_fields(txs_on([D(x) for x in days]))
+    assert (fields["period"], fields["next_expected_date"]) == (period, next_date)
+
+
+@pytest.mark.parametrize(
     "gaps",
     [
         [1, 3, 2, 6, 1, 9, 4, 2, 5, 11, 3],  # coffee on random days
@@ -337,7 +361,8 @@ def _post(day: date, delay: int, to_friday: bool) -> date:
 class History:
     period: str
     days: list[date]  # observed, date order
-    next_actual: date
+    next_actual: date  # the held-out occurrence as posted
+    next_scheduled: date  # ... and before the posting jitter
 
 
 @st.composite
@@ -353,7 +378,8 @@ def histories(draw: st.DrawFn, max_count: int = SERIES_HISTORY) -> History:
         step = 7 if period == "weekly" else 14
         first = draw(st.dates(date(2015, 1, 1), date(2035, 1, 1)))
         holiday = st.sampled_from((-1, 0, 0, 0, 1))  # weekday-anchored: holidays move a day
-        actual = [first + timedelta(days=step * k + draw(holiday)) for k in range(total)]
+        scheduled = [first + timedelta(days=step * k) for k in range(total)]
+        actual = [day + timedelta(days=draw(holiday)) for day in scheduled]
     else:
         start = draw(st.dates(date(2015, 1, 1), date(2035, 1, 1))).replace(day=1)
         if period == "semi_monthly":
@@ -366,11 +392,11 @@ def histories(draw: st.DrawFn, max_count: int = SERIES_HISTORY) -> History:
             ]
         to_friday = draw(st.booleans())
         actual = [_post(d, draw(st.sampled_from((0, 0, 1))), to_friday) for d in scheduled]
-    observed = actual[: count + 1]
+    kept = list(range(count + 1))
     if count >= 5 and draw(st.booleans()):
-        del observed[draw(st.integers(1, count - 2))]
-    next_actual = observed.pop()
-    return History(period, observed, next_actual)
+        del kept[draw(st.integers(1, count - 2))]
+    held_out = kept.pop()
+    return History(period, [actual[k] for k in kept], actual[held_out], scheduled[held_out])
 
 
 @st.composite
@@ -402,7 +428,13 @@ def test_generated_histories_detect_period_and_next_date(data: st.DataObject) ->
     summary = series_summary(states[GROUP])
     assert summary["period"] == history.period, [d.isoformat() for d in history.days]
     predicted = date.fromisoformat(summary["next_expected_date"])
-    assert abs((predicted - history.next_actual).days) <= 3
+    # Checked against the schedule, not the held-out posting: that adds a fresh draw of the
+    # jitter (a day late, then a weekend to Friday or Monday: -2..+3 days; a holiday ±1) that
+    # no detector can know. Within 3 days: the schedule itself is only seen through postings
+    # that carry that jitter (a 28th posted on the 28th-29th and Feb 28 may equally be "3
+    # days before the month end": Feb 25). Next dates were 4-5 days off the schedule before
+    # the month-boundary fixes (see test_next_date_across_a_month_boundary).
+    assert abs((predicted - history.next_scheduled).days) <= 3, history
     # Drift: the expected amount is the median of the last three charges, in date order.
     charges = sorted({t for t in txs if t.direction == "debit"}, key=lambda t: (t.day, t.tid))
     assert summary["expected_amount"] == sorted((t.amount for t in charges[-3:]), key=Decimal)[1]
