@@ -125,13 +125,17 @@ class BatchProcessor:
             if self._cache is not None:
                 values = encode_predictions(answer.frame)
                 await self._cache.put_many(dict(zip(keys, values, strict=True)))
-        merged = pl.concat([p.select(_PREDICTED_COLUMNS) for p in parts]).sort("_row")
+        merged = pl.concat([p.select(_PREDICTED_COLUMNS) for p in parts])
         for path, count in merged.group_by("inference_path").len().iter_rows():
             metrics.INFERENCE_ROWS.labels(path=path).inc(count)
         return merged, hits
 
     async def _enrich(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         predictions, hits = await self._predictions(valid)
+        # aligned with `valid` row for row, whatever order the parts came back in
+        predictions = valid.select("_row").join(
+            predictions, on="_row", how="left", maintain_order="left"
+        )
         enriched = enrich(valid, predictions.select(PREDICTION_SCHEMA.names()), self._catalogue)
         return enriched.with_columns(inference_path=predictions["inference_path"]), hits
 

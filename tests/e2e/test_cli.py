@@ -54,6 +54,35 @@ def test_bad_arguments_get_one_line_and_no_traceback(argv: list[str], needle: st
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("topology", "needle"),
+    [
+        (None, "cannot read topology"),
+        (
+            "name: x\nroute: {priority: 5}\n",
+            "route.priority: Input should be less than or equal to 2",
+        ),
+        ("name: x\npre_policies: [{reason: Bad Reason, category: {}}]\n", "pre_policies.0.reason"),
+    ],
+)
+def test_a_bad_topology_is_one_line_naming_the_field(
+    tmp_path: Path, topology: str | None, needle: str
+) -> None:
+    path = tmp_path / "topology.yaml"
+    if topology is not None:
+        path.write_text(topology)
+    result = subprocess.run(
+        [TXENRICH, "worker", "--topology", str(path), "--bootstrap-servers", "127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert needle in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_missing_input_file_says_what_to_do(tmp_path: Path) -> None:
     result = subprocess.run(
         [TXENRICH, "produce", str(tmp_path / "nope.jsonl"), "--bootstrap-servers", "127.0.0.1:1"],

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from streams.core.cache_codec import cache_keys, decode_predictions, encode_predictions
+from streams.core.merchant import MerchantCatalogue
 from streams.core.model_steps import PREDICTION_SCHEMA
 from streams.core.policy import split_by_policy
+from streams.core.types import InboundMessage
+from streams.core.wire import decode_value, encode_value
 from streams.errors import ConfigError
+from streams.inference.predictor import LocalPredictor
+from streams.shell.processor import BatchProcessor
 from streams.topology import DEFAULT_TOPOLOGY, load_topology
 
 pytestmark = pytest.mark.unit
@@ -138,3 +144,41 @@ def test_cached_predictions_round_trip() -> None:
         schema=PREDICTION_SCHEMA,
     )
     assert decode_predictions(encode_predictions(frame)).equals(frame)
+
+
+def test_policy_answers_keep_their_place_among_model_answers() -> None:
+    rows = [
+        ("ONLINE TRANSFER TO CHK ...4821 TRANSACTION#: 1234", "250.00"),
+        ("NETFLIX.COM 866-579-7172 CA", "15.49"),
+        ("CARD VERIFICATION STARBUCKS", "0.00"),
+        ("STARBUCKS STORE 11542 SEATTLE WA", "5.10"),
+    ]
+    messages = [
+        InboundMessage(
+            encode_value(
+                {
+                    "transaction_id": f"t{i}",
+                    "account_id": "a1",
+                    "amount": amount,
+                    "currency": "USD",
+                    "direction": "debit",
+                    "description": text,
+                    "date": "2025-03-01",
+                }
+            ),
+            offset=i,
+        )
+        for i, (text, amount) in enumerate(rows)
+    ]
+    processor = BatchProcessor(
+        MerchantCatalogue.load(),
+        LocalPredictor(threads=1),
+        policies=load_topology(TOPOLOGIES / "live.yaml").policies(),
+    )
+    output = asyncio.run(processor.process(messages))
+    got = [decode_value(r.value, None) for r in output.enriched]
+    assert [g["transaction_id"] for g in got] == ["t0", "t1", "t2", "t3"]
+    assert [g["inference_path"] for g in got] == ["policy", "local", "policy", "local"]
+    assert got[0]["category"]["detailed"] == "TRANSFER_OUT_ACCOUNT_TRANSFER"
+    assert got[1]["merchant"]["website"] == "netflix.com"
+    assert got[3]["merchant"]["website"] == "starbucks.com"
