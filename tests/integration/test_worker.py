@@ -101,6 +101,7 @@ def test_every_record_comes_out_exactly_once(
     assert set(paths) <= {"triton", "local", "cache", "policy"}
     assert _metric(settings, "txenrich_inference_duration_seconds_count", 'path="triton"') > 0
     assert _metric(settings, "txenrich_inference_rows_total", 'path="triton"') == paths["triton"]
+    assert _metric(settings, "txenrich_policy_skips_total", "reason=") == paths["policy"]
 
 
 def test_cache_serves_repeats_and_changes_nothing(
