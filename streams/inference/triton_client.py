@@ -101,7 +101,12 @@ class TritonPredictor:
         missing = [name for name, tensor in outputs.items() if tensor is None]
         if missing:
             raise ModelServerError(f"Triton at {self.url} left out outputs {missing}")
-        return predictions_frame(outputs)
+        answer = predictions_frame(outputs)
+        if answer.height != frame.height:
+            raise ModelServerError(
+                f"Triton at {self.url} answered {answer.height} rows for {frame.height}"
+            )
+        return answer
 
     async def predict(self, frame: pl.DataFrame) -> Predicted:
         if frame.height == 0:
@@ -111,13 +116,6 @@ class TritonPredictor:
         ]
         answers = await asyncio.gather(*(self._infer(part) for part in parts))
         return Predicted(pl.concat(answers), self.path)
-
-    async def ready(self) -> bool:
-        """Whether the server reports the ensemble ready (False when unreachable)."""
-        try:
-            return bool(await self._connection().is_model_ready(self._model))
-        except (InferenceServerException, grpc.RpcError, OSError):
-            return False
 
     async def close(self) -> None:
         if self._client is not None:
