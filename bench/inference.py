@@ -40,7 +40,6 @@ import redis
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
-from streams.core.wire import CONTENT_TYPE_HEADER
 from streams.inference.breaker import BreakerPolicy, CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
@@ -56,12 +55,7 @@ BATCHES = (1, 32, 256, 1024)
 
 
 def _messages(n: int, seed: int) -> list[InboundMessage]:
-    return [
-        InboundMessage(
-            r.value, r.key, "raw", 0, i, headers=((CONTENT_TYPE_HEADER, r.content_type.encode()),)
-        )
-        for i, r in enumerate(sample_raw_records(n, seed=seed))
-    ]
+    return [r.as_inbound(i) for i, r in enumerate(sample_raw_records(n, seed=seed))]
 
 
 def _ms(values: list[float], q: float) -> float:

@@ -28,7 +28,6 @@ from typing import Any
 import redis
 
 from streams.core.merchant import MerchantCatalogue
-from streams.core.types import InboundMessage
 from streams.inference.predictor import LocalPredictor
 from streams.inference.repository import ModelRepository
 from streams.settings import KafkaSettings, Settings, TopicNames
@@ -91,18 +90,8 @@ def _run_worker(
 
 def _core_rate(records: list[OutgoingRaw], batch_size: int) -> float:
     processor = BatchProcessor(MerchantCatalogue.load(), LocalPredictor())
-    messages = [
-        InboundMessage(
-            r.value,
-            r.key,
-            "raw",
-            0,
-            i,
-            int(time.time() * 1000),
-            (("content-type", r.content_type.encode()),),
-        )
-        for i, r in enumerate(records)
-    ]
+    now_ms = int(time.time() * 1000)
+    messages = [r.as_inbound(i, timestamp_ms=now_ms) for i, r in enumerate(records)]
 
     async def run() -> None:
         for start in range(0, len(messages), batch_size):

@@ -1,16 +1,19 @@
-"""Helpers shared by tests that turn sample wire records back into documents or files."""
+"""Helpers shared by tests: sample wire records back into documents or files, and a worker's
+metrics."""
 
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from streams.core.wire import decode_value
+from streams.settings import Settings
 from streams.shell.produce import OutgoingRaw
 
-__all__ = ["decoded", "write_jsonl"]
+__all__ = ["decoded", "metric", "write_jsonl"]
 
 
 def decoded(record: OutgoingRaw) -> Any:
@@ -30,3 +33,14 @@ def write_jsonl(path: Path, records: Iterable[OutgoingRaw]) -> None:
             except (ValueError, TypeError):
                 line = "{broken"
             handle.write(line + "\n")
+
+
+def metric(settings: Settings, name: str, label: str) -> float:
+    """The sum of a worker's ``/metrics`` samples named ``name`` whose labels hold ``label``."""
+    url = f"http://127.0.0.1:{settings.web_port}/metrics"
+    body = urllib.request.urlopen(url, timeout=5).read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith(name) and label in line
+    )

@@ -13,6 +13,7 @@ import polars as pl
 from confluent_kafka import KafkaError, Message, Producer
 
 from streams.core.contracts import RAW_SCHEMA
+from streams.core.types import InboundMessage
 from streams.core.wire import CONTENT_TYPE_HEADER, JSON, MSGPACK, SCHEMA_HEADER, encode_value
 from streams.errors import DeliveryError, InputFileError
 from streams.settings import Settings
@@ -27,6 +28,19 @@ class OutgoingRaw:
     key: bytes
     value: bytes
     content_type: str
+
+    def headers(self) -> tuple[tuple[str, bytes], ...]:
+        """The headers it is produced with: its content type and the raw schema version."""
+        return (
+            (CONTENT_TYPE_HEADER, self.content_type.encode()),
+            (SCHEMA_HEADER, RAW_SCHEMA.encode()),
+        )
+
+    def as_inbound(
+        self, offset: int, topic: str = "raw", timestamp_ms: int | None = None
+    ) -> InboundMessage:
+        """The record as a consumer of ``topic`` (partition 0) hands it to the core."""
+        return InboundMessage(self.value, self.key, topic, 0, offset, timestamp_ms, self.headers())
 
 
 @dataclass
@@ -102,10 +116,7 @@ def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> Produ
             errors.append(err)
 
     for record in records:
-        headers: list[tuple[str, str | bytes | None]] = [
-            (CONTENT_TYPE_HEADER, record.content_type.encode()),
-            (SCHEMA_HEADER, RAW_SCHEMA.encode()),
-        ]
+        headers: list[tuple[str, str | bytes | None]] = list(record.headers())
         while True:
             try:
                 producer.produce(

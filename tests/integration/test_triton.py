@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
-from streams.core.wire import CONTENT_TYPE_HEADER, decode_value
+from streams.core.wire import decode_value
 from streams.inference.breaker import BreakerPolicy, BreakerState, CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor
@@ -29,6 +28,7 @@ from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.processor import BatchProcessor
 from streams.shell.produce import produce_records
 from streams.shell.triton_server import TritonEndpoints
+from tests.samples import metric
 
 HAND_WRITTEN = Path(__file__).resolve().parents[2] / "models" / "training" / "handwritten.jsonl"
 
@@ -38,12 +38,7 @@ Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 
 
 def _messages(n: int, seed: int) -> list[InboundMessage]:
-    return [
-        InboundMessage(
-            r.value, r.key, "raw", 0, i, headers=((CONTENT_TYPE_HEADER, r.content_type.encode()),)
-        )
-        for i, r in enumerate(sample_raw_records(n, seed=seed))
-    ]
+    return [r.as_inbound(i) for i, r in enumerate(sample_raw_records(n, seed=seed))]
 
 
 def _frame(n: int, seed: int) -> pl.DataFrame:
@@ -117,16 +112,6 @@ def test_unreachable_triton_opens_the_breaker_and_the_batch_runs_in_process() ->
     assert breaker.state is BreakerState.OPEN
 
 
-def _metric(settings: Settings, name: str, label: str) -> float:
-    url = f"http://127.0.0.1:{settings.web_port}/metrics"
-    body = urllib.request.urlopen(url, timeout=5).read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in body.splitlines()
-        if line.startswith(name) and label in line
-    )
-
-
 def test_killing_triton_mid_stream_loses_nothing_and_the_breaker_recovers(
     make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
 ) -> None:
@@ -159,7 +144,7 @@ def test_killing_triton_mid_stream_loses_nothing_and_the_breaker_recovers(
         before = [o.value for o in outputs if o.topic == settings.topics.enriched]
         paths = Counter(v["inference_path"] for v in before)
         assert paths["triton"] > 0 and paths["local"] > 0, paths
-        assert _metric(settings, "txenrich_model_server_breaker_transitions_total", "open") >= 1
+        assert metric(settings, "txenrich_model_server_breaker_transitions_total", "open") >= 1
 
         # Triton comes back where the worker expects it; half-open probes bring traffic back.
         own.start_triton(repository, endpoints=endpoints)
@@ -177,7 +162,7 @@ def test_killing_triton_mid_stream_loses_nothing_and_the_breaker_recovers(
             outputs = got
             after += [o.value for o in fresh if o.topic == settings.topics.enriched]
         assert any(v["inference_path"] == "triton" for v in after), "breaker never closed"
-        assert _metric(settings, "txenrich_model_server_breaker_transitions_total", "closed") >= 1
+        assert metric(settings, "txenrich_model_server_breaker_transitions_total", "closed") >= 1
 
     ids = [v["transaction_id"] for v in before + after]
     assert len(ids) == len(set(ids)), "a switch duplicated a record"

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,7 @@ from streams.shell.consume import ConsumedRecord, follow
 from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import OutgoingRaw, produce_records
-from tests.samples import decoded
+from tests.samples import decoded, metric
 
 pytestmark = pytest.mark.integration
 
@@ -48,16 +47,6 @@ def _valid_ids(records: list[OutgoingRaw]) -> set[str]:
 def _enrichment(record: dict[str, Any]) -> dict[str, Any]:
     ignored = ("latency_ms", "model_versions", "inference_path")
     return {k: v for k, v in record.items() if k not in ignored}
-
-
-def _metric(settings: Settings, name: str, label: str) -> float:
-    url = f"http://127.0.0.1:{settings.web_port}/metrics"
-    body = urllib.request.urlopen(url, timeout=5).read().decode()
-    total = 0.0
-    for line in body.splitlines():
-        if line.startswith(name) and label in line:
-            total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 def test_every_record_comes_out_exactly_once(
@@ -93,15 +82,15 @@ def test_every_record_comes_out_exactly_once(
     assert named > len(enriched) * 0.3
     reasons = Counter(o.value["reason"] for o in dead)
     assert "undecodable" in reasons
-    assert _metric(settings, "txenrich_records_total", 'outcome="dead_lettered"') == len(dead)
+    assert metric(settings, "txenrich_records_total", 'outcome="dead_lettered"') == len(dead)
     # the batches went to the session's Triton (the cache answers repeats, the topology's
     # pre-policies own-account transfers)
     paths = Counter(o.value["inference_path"] for o in enriched)
     assert paths["triton"] > 0 and paths["policy"] > 0, paths
     assert set(paths) <= {"triton", "local", "cache", "policy"}
-    assert _metric(settings, "txenrich_inference_duration_seconds_count", 'path="triton"') > 0
-    assert _metric(settings, "txenrich_inference_rows_total", 'path="triton"') == paths["triton"]
-    assert _metric(settings, "txenrich_policy_skips_total", "reason=") == paths["policy"]
+    assert metric(settings, "txenrich_inference_duration_seconds_count", 'path="triton"') > 0
+    assert metric(settings, "txenrich_inference_rows_total", 'path="triton"') == paths["triton"]
+    assert metric(settings, "txenrich_policy_skips_total", "reason=") == paths["policy"]
 
 
 def test_cache_serves_repeats_and_changes_nothing(
@@ -112,7 +101,7 @@ def test_cache_serves_repeats_and_changes_nothing(
     spawn_worker(cached)
     produce_records(cached, records)
     with_cache = _outputs(cached, len(records))
-    assert _metric(cached, "txenrich_cache_lookups_total", 'outcome="hit"') > 0
+    assert metric(cached, "txenrich_cache_lookups_total", 'outcome="hit"') > 0
     assert redis.Redis.from_url(str(cached.redis_url)).dbsize() > 0
 
     uncached = make_settings(redis_url=None)
@@ -138,7 +127,7 @@ def test_redis_down_means_no_cache_not_no_output(
     spawn_worker(settings)
     produce_records(settings, records)
     _outputs(settings, len(records))
-    assert _metric(settings, "txenrich_cache_errors_total", 'operation="get"') > 0
+    assert metric(settings, "txenrich_cache_errors_total", 'operation="get"') > 0
 
 
 def test_worker_killed_mid_stream_loses_nothing(
