@@ -61,7 +61,7 @@ class LocalPredictor:
         repository = repository or ModelRepository()
         self._ensemble = LocalEnsemble(repository, threads=threads)
         self.model_versions = repository.model_versions()
-        self.version = f"models-{repository.fingerprint()}"
+        self.version = repository.version
 
     def predict_now(self, frame: pl.DataFrame) -> pl.DataFrame:
         if frame.height == 0:

@@ -7,6 +7,7 @@ Loads ``<model>/config.pbtxt`` (or ``<model>/configs/<name>.pbtxt``, Triton's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,12 @@ class ModelRepository:
                 digest.update(str(path.relative_to(self.root)).encode())
                 digest.update(path.read_bytes())
         return digest.hexdigest()[:12]
+
+    @functools.cached_property
+    def version(self) -> str:
+        """``models-<fingerprint>``: the version records and cache keys carry, hashed once per
+        repository object (every predictor built on it shares the one digest)."""
+        return f"models-{self.fingerprint()}"
 
     def model_versions(self) -> dict[str, str]:
         """``{model: version}`` of every step, for the enriched record's ``model_versions``."""

@@ -70,7 +70,7 @@ class TritonPredictor:
         model: str = ENSEMBLE,
     ) -> None:
         self.url = url
-        self.version = f"models-{repository.fingerprint()}"
+        self.version = repository.version
         self.model_versions = repository.model_versions()
         self._model = model
         self._max_batch = int(repository.config(model).max_batch_size) or 1
