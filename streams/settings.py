@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["KafkaSettings", "Settings", "TopicNames"]
+__all__ = ["DEFAULT_TOPOLOGY", "KafkaSettings", "Settings", "TopicNames"]
+
+DEFAULT_TOPOLOGY: Final = Path(__file__).resolve().parents[1] / "topologies" / "live.yaml"
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -90,9 +92,7 @@ class Settings(BaseSettings):
     # batch goes to Triton, and to the in-process runner while Triton is down or slow.
     triton_url: str | None = None
     # The topology: model route (Triton priority, deadline, breaker) and pre-policies.
-    topology: Path = Field(
-        default_factory=lambda: Path(__file__).resolve().parents[1] / "topologies" / "live.yaml"
-    )
+    topology: Path = DEFAULT_TOPOLOGY
     # rocksdb:// keeps recurrence state on local disk, recovered from the changelog topic;
     # memory:// rebuilds it from the changelog at every start.
     state_store: str = "rocksdb://"

@@ -18,6 +18,7 @@ from streams.core.contracts import taxonomy
 from streams.core.policy import PrePolicy
 from streams.errors import ConfigError
 from streams.inference.breaker import BreakerPolicy
+from streams.settings import DEFAULT_TOPOLOGY
 
 __all__ = [
     "DEFAULT_TOPOLOGY",
@@ -28,7 +29,6 @@ __all__ = [
     "load_topology",
 ]
 
-DEFAULT_TOPOLOGY: Final = Path(__file__).resolve().parents[1] / "topologies" / "live.yaml"
 _COUNTERPARTY_TYPES: Final = ("merchant", "person", "employer", "bank", "government", "unknown")
 
 

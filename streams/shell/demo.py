@@ -120,18 +120,17 @@ def run_demo(
         redis_url = stack.start_redis()
         echo(f"broker  {bootstrap}   (tansu, log {run_dir / 'broker.log'})")
         echo(f"redis   {redis_url}   (log {run_dir / 'redis.log'})")
-        triton_url = None
-        if triton:
-            triton_url = stack.start_triton(Settings().model_repository).grpc_url
-            echo(f"triton  {triton_url}   (gRPC, CPU, log {run_dir / 'triton.log'})")
         settings = Settings(
             kafka=KafkaSettings(bootstrap_servers=bootstrap),
             redis_url=redis_url,
-            triton_url=triton_url,
             app_id="txenrich-demo",
             web_port=free_port(),
             data_dir=run_dir / "worker",
         )
+        if triton:  # the worker's own repository, so Triton and its fallback read one folder
+            triton_url = stack.start_triton(settings.model_repository).grpc_url
+            settings = settings.model_copy(update={"triton_url": triton_url})
+            echo(f"triton  {triton_url}   (gRPC, CPU, log {run_dir / 'triton.log'})")
         wait_for_broker(settings)
         create_topics(settings)
         try:
