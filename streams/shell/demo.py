@@ -123,6 +123,7 @@ def run_demo(
         settings = Settings(
             kafka=KafkaSettings(bootstrap_servers=bootstrap),
             redis_url=redis_url,
+            triton_url=None,  # set below once Triton is up; never from the environment
             app_id="txenrich-demo",
             web_port=free_port(),
             data_dir=run_dir / "worker",
