@@ -9,7 +9,7 @@ digits as ``0``, punctuation as spaces), so one pattern covers the spellings ban
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,26 +73,38 @@ def split_by_policy(frame: pl.DataFrame, policies: Sequence[PrePolicy]) -> Polic
     tagged = frame.with_columns(policy_reason=reason)
     rows = tagged.filter(pl.col("policy_reason").is_null()).drop("policy_reason")
     matched = tagged.filter(pl.col("policy_reason").is_not_null())
-    by_reason = {p.reason: p for p in policies}
-    answered = matched.select(
+    answers = pl.DataFrame(
+        [
+            {
+                "policy_reason": p.reason,
+                "debit": p.category.get("debit"),
+                "credit": p.category.get("credit"),
+                "counterparty_type": p.counterparty_type,
+                "confidence": p.confidence,
+            }
+            for p in policies
+        ],
+        schema={
+            "policy_reason": pl.String,
+            "debit": pl.String,
+            "credit": pl.String,
+            "counterparty_type": pl.String,
+            "confidence": pl.Float64,
+        },
+    )
+    direction = pl.col("direction")
+    answered = matched.join(answers, on="policy_reason", how="left", maintain_order="left").select(
         "_row",
-        "policy_reason",
         model_merchant_id=pl.lit("unknown"),
         model_merchant_confidence=pl.lit(1.0, dtype=pl.Float64),
-        model_category_detailed=_by_policy(
-            by_reason, lambda p: pl.col("direction").replace_strict(p.category, default=None)
-        ),
-        model_category_confidence=_by_policy(by_reason, lambda p: pl.lit(p.confidence)),
-        model_counterparty_type=_by_policy(by_reason, lambda p: pl.lit(p.counterparty_type)),
-        model_counterparty_confidence=_by_policy(by_reason, lambda p: pl.lit(p.confidence)),
-    ).select("_row", *PREDICTION_SCHEMA, "policy_reason")
+        model_category_detailed=pl.when(direction == "debit")
+        .then(pl.col("debit"))
+        .when(direction == "credit")
+        .then(pl.col("credit")),
+        model_category_confidence=pl.col("confidence"),
+        model_counterparty_type=pl.col("counterparty_type"),
+        model_counterparty_confidence=pl.col("confidence"),
+        policy_reason=pl.col("policy_reason"),
+    )
     counts = dict(matched.group_by("policy_reason").len().iter_rows())
-    return PolicySplit(rows, answered.cast(dict(PREDICTION_SCHEMA)), counts)  # type: ignore[arg-type]
-
-
-def _by_policy(policies: dict[str, PrePolicy], value: Callable[[PrePolicy], pl.Expr]) -> pl.Expr:
-    """``value(policy)`` for each row's matching policy."""
-    out: pl.Expr = pl.lit(None)
-    for reason, policy in policies.items():
-        out = pl.when(pl.col("policy_reason") == reason).then(value(policy)).otherwise(out)
-    return out
+    return PolicySplit(rows, answered, counts)
