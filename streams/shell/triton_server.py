@@ -18,6 +18,7 @@ libpython directory on LD_LIBRARY_PATH.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 import sysconfig
@@ -78,12 +79,9 @@ def find_tritonserver() -> Path:
     candidates += sorted(
         (_REPO_ROOT / ".venv-triton" / "lib").glob("python3.*/site-packages/pytriton/tritonserver")
     )
-    with contextlib.suppress(ModuleNotFoundError):
-        import importlib.util  # noqa: PLC0415
-
-        spec = importlib.util.find_spec("pytriton")
-        if spec is not None and spec.origin is not None:
-            candidates.append(Path(spec.origin).parent / "tritonserver")
+    spec = importlib.util.find_spec("pytriton")  # None when not installed here
+    if spec is not None and spec.origin is not None:
+        candidates.append(Path(spec.origin).parent / "tritonserver")
     for home in candidates:
         if (home / "bin" / "tritonserver").is_file():
             return home
