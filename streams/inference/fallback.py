@@ -31,9 +31,8 @@ def _show_state(state: BreakerState) -> None:
 
 
 class FallbackPredictor:
-    """A :class:`TritonPredictor` behind a circuit breaker, with a :class:`LocalPredictor`."""
-
-    path = "triton"
+    """A :class:`TritonPredictor` behind a circuit breaker, with a :class:`LocalPredictor`;
+    each answer says which of the two gave it (``Predicted.path``)."""
 
     def __init__(
         self,

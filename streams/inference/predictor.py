@@ -36,11 +36,6 @@ class Predictor(Protocol):
     def version(self) -> str: ...
 
     @property
-    def path(self) -> str:
-        """Where the models run (a bounded metrics label: ``local``, ``triton``)."""
-        ...
-
-    @property
     def model_versions(self) -> dict[str, str]: ...
 
     async def predict(self, frame: pl.DataFrame) -> Predicted:
