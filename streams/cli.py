@@ -73,9 +73,7 @@ def _cmd_up(args: argparse.Namespace) -> int:
     with LocalStack(run_dir) as stack:
         bootstrap = stack.start_broker(port=args.broker_port)
         redis_url = stack.start_redis(port=args.redis_port)
-        settings = _settings(args).model_copy(
-            update={"kafka": KafkaSettings(bootstrap_servers=bootstrap)}
-        )
+        settings = _settings(args).model_copy(update={"kafka": stack.kafka_settings()})
         triton = "" if args.no_triton else stack.start_triton(settings.model_repository).grpc_url
         wait_for_broker(settings)
         create_topics(settings)
@@ -84,7 +82,9 @@ def _cmd_up(args: argparse.Namespace) -> int:
         print(f"triton: {triton or 'not started (--no-triton): workers run the models in process'}")
         # the broker starts empty: a worker must not reuse table state from an earlier stack
         print(
-            f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap} TXENRICH_REDIS_URL={redis_url}"
+            f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap}"
+            f" TXENRICH_KAFKA_PRODUCER_BATCH_BYTES={settings.kafka.producer_batch_bytes}"
+            f" TXENRICH_REDIS_URL={redis_url}"
             f" TXENRICH_TRITON_URL={triton} TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
         )
         print("local stack up; Ctrl-C stops it", flush=True)

@@ -29,6 +29,8 @@ class KafkaSettings(BaseSettings):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    # The worker's producer batch limit (faust's producer_max_batch_size), in bytes.
+    producer_batch_bytes: int = Field(default=16384, ge=1)
 
     def confluent_config(self) -> dict[str, Any]:
         """librdkafka configuration for confluent-kafka clients."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from streams.inference.repository import DEFAULT_REPOSITORY
-from streams.settings import KafkaSettings, Settings, TopicNames
+from streams.settings import Settings, TopicNames
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.triton_server import TritonEndpoints
@@ -41,9 +41,8 @@ def make_settings(
 
     def build(**overrides: Any) -> Settings:
         suffix = uuid.uuid4().hex[:8]
-        assert stack.bootstrap_servers is not None
         values: dict[str, Any] = {
-            "kafka": KafkaSettings(bootstrap_servers=stack.bootstrap_servers),
+            "kafka": stack.kafka_settings(),
             "topics": TopicNames(
                 raw=f"raw-{suffix}", enriched=f"enriched-{suffix}", dead_letter=f"dlq-{suffix}"
             ),

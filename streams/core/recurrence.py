@@ -66,6 +66,7 @@ __all__ = [
     "AMOUNT_VARIES_RATIO",
     "IDLE_EXPIRY_DAYS",
     "RECURRENCE_COLUMNS",
+    "REPLAY_MARGIN_DAYS",
     "SERIES_HISTORY",
     "SeriesState",
     "counterparty_key",
@@ -74,6 +75,7 @@ __all__ = [
     "group_id",
     "recurrence_record",
     "recurrence_struct",
+    "replay_safe_as_of",
     "series_key",
     "series_summary",
     "update_recurrence",
@@ -83,6 +85,9 @@ SERIES_HISTORY = 12  # last K occurrences kept per series
 # A series without a mature period is dropped after this long without an occurrence: longer
 # than a year plus the annual tolerance, so an annual payment seen once still finds its series.
 IDLE_EXPIRY_DAYS = 400
+# How far (event time) a stream may run ahead of its committed offsets and still replay
+# exactly: see :func:`replay_safe_as_of`.
+REPLAY_MARGIN_DAYS = 366
 AMOUNT_VARIES_RATIO = Decimal("0.05")
 EXPECTED_AMOUNT_WINDOW = 3
 AMOUNT_VARIES_WINDOW = 6
@@ -282,6 +287,23 @@ def expires_after(state: SeriesState) -> date | None:
     if not state.dates:
         return None
     return _expiry(state.dates[state.segment_index(state.dates[-1]) :])
+
+
+def replay_safe_as_of(newest: date) -> date:
+    """The ``as_of`` to :func:`expire` with when ``newest`` is the account's newest event date
+    and rows may be replayed.
+
+    Under at-least-once delivery a worker's table changes reach the changelog before its
+    offsets are committed, so after a crash the rows since the last commit are replayed
+    against state that already holds them and anything later. A replayed row finds its own
+    occurrence and is reported as first emitted, unless a later row of the same account let
+    its series expire and be dropped: the replay would then start a fresh series. Dropping
+    only series that expired ``REPLAY_MARGIN_DAYS`` before the newest date keeps every replay
+    exact unless the uncommitted rows of one account span more than that in event time
+    (seconds of commit interval, even in a fast backfill). Outputs of rows that are not
+    replays are unchanged: an expired series that is kept restarts exactly as a dropped one.
+    """
+    return newest - timedelta(days=REPLAY_MARGIN_DAYS)
 
 
 def expire(states: Mapping[str, SeriesState], as_of: date) -> dict[str, SeriesState]:

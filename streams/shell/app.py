@@ -20,7 +20,7 @@ from faust.types import StreamT
 from prometheus_client import REGISTRY, generate_latest
 
 from streams.core.merchant import MerchantCatalogue
-from streams.core.types import InboundMessage
+from streams.core.types import InboundMessage, batch_span
 from streams.inference.breaker import CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
@@ -114,6 +114,7 @@ def create_app(
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         producer_acks=-1,
+        producer_max_batch_size=settings.kafka.producer_batch_bytes,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=settings.session_timeout_seconds / 3,
         broker_rebalance_timeout=settings.session_timeout_seconds * 2,
@@ -155,9 +156,10 @@ def create_app(
             started = time.perf_counter()
             messages = [_inbound(event) for event in events]
             output = await processor.process(messages, recurrence.lookup)
-            # faust attaches the tables' changelog records to the source events and
-            # publishes them before committing their offsets: state and offsets move
-            # together, and a replayed record finds its own occurrence already stored.
+            # Table writes go to the changelog at once, and faust flushes them before it
+            # commits offsets: after a crash the state may be ahead of the offsets (never
+            # behind), so the replayed rows find their own occurrences already stored and
+            # are reported as first emitted (see recurrence.replay_safe_as_of).
             recurrence.store(output.series_updates, events)
             await _send_all(enriched, output.enriched)
             await _send_all(dead_letter, output.dead_letters)
@@ -169,11 +171,9 @@ def create_app(
             metrics.RECORDS.labels(topic=settings.topics.raw, outcome="dead_lettered").inc(
                 len(output.dead_letters)
             )
-            first, last = messages[0], messages[-1]
             log.info(
-                "batch from=%s to=%s records=%d enriched=%d dead_lettered=%d cache_hits=%d",
-                first.position,
-                last.position,
+                "batch %s records=%d enriched=%d dead_lettered=%d cache_hits=%d",
+                batch_span(messages),
                 len(messages),
                 len(output.enriched),
                 len(output.dead_letters),

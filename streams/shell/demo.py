@@ -16,7 +16,7 @@ from typing import Any
 from streams.core.merchant import DEFAULT_CATALOGUE
 from streams.core.sample import sample_transactions
 from streams.errors import LocalStackError
-from streams.settings import KafkaSettings, Settings
+from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack, free_port
@@ -121,7 +121,7 @@ def run_demo(
         echo(f"broker  {bootstrap}   (tansu, log {run_dir / 'broker.log'})")
         echo(f"redis   {redis_url}   (log {run_dir / 'redis.log'})")
         settings = Settings(
-            kafka=KafkaSettings(bootstrap_servers=bootstrap),
+            kafka=stack.kafka_settings(),
             redis_url=redis_url,
             triton_url=None,  # set below once Triton is up; never from the environment
             app_id="txenrich-demo",

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from streams.errors import LocalStackError
+from streams.settings import KafkaSettings
 from streams.shell.triton_server import (
     TritonEndpoints,
     find_tritonserver,
@@ -35,6 +36,12 @@ from streams.shell.triton_server import (
 __all__ = ["LocalStack", "ManagedProcess", "find_broker_binary", "find_redis_binary", "free_port"]
 
 LOOPBACK = "127.0.0.1"
+# tansu 0.6 answers ListOffsets(latest) with one offset per record *batch*, not per record
+# (300 records sent in batches read back as 232). faust restores a table by reading its
+# changelog up to that high watermark, so after a crash it would stop short and lose state.
+# One record per producer batch keeps the watermark true on the local stack; real Kafka
+# needs none of this, so the setting's default stays aiokafka's 16 KiB.
+LOCAL_BROKER_BATCH_BYTES = 1
 _PR_SET_PDEATHSIG = 1
 
 
@@ -193,6 +200,15 @@ class LocalStack:
         _wait_for_port(proc, self.host, port, timeout)
         self.bootstrap_servers = f"{self.host}:{port}"
         return self.bootstrap_servers
+
+    def kafka_settings(self) -> KafkaSettings:
+        """How a worker reaches this stack's broker (started first), its quirks allowed for."""
+        if self.bootstrap_servers is None:
+            raise LocalStackError("start the broker before asking for its settings")
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap_servers,
+            producer_batch_bytes=LOCAL_BROKER_BATCH_BYTES,
+        )
 
     def start_redis(self, port: int | None = None, maxmemory: str = "256mb") -> str:
         """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL."""

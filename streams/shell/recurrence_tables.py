@@ -23,7 +23,7 @@ import faust
 from faust import streams as faust_streams
 
 from streams.core.contracts import raw_contract
-from streams.core.recurrence import SeriesState, expire, series_summary
+from streams.core.recurrence import SeriesState, expire, replay_safe_as_of, series_summary
 from streams.shell.processor import SeriesUpdate
 
 __all__ = ["RecurrenceTables"]
@@ -83,7 +83,7 @@ class RecurrenceTables:
             newest = max(newest, date.fromisoformat(entry["newest"]))
         known = groups | set(entry["groups"])
         states = self.lookup(known)
-        kept = expire(states, as_of=newest)
+        kept = expire(states, as_of=replay_safe_as_of(newest))
         with _acting_for(event):
             for gid in sorted(known - set(kept)):
                 if gid in states:

@@ -41,6 +41,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """Environment variables that reproduce `settings` in a child process."""
     env = {
         "TXENRICH_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "TXENRICH_KAFKA_PRODUCER_BATCH_BYTES": str(settings.kafka.producer_batch_bytes),
         "TXENRICH_TOPIC_RAW": settings.topics.raw,
         "TXENRICH_TOPIC_ENRICHED": settings.topics.enriched,
         "TXENRICH_TOPIC_DEAD_LETTER": settings.topics.dead_letter,

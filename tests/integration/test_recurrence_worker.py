@@ -52,6 +52,18 @@ def _live(settings: Settings, expected: int) -> dict[str, list[dict[str, Any]]]:
     return seen
 
 
+def _positions(settings: Settings, topic: str, wanted: set[str]) -> dict[str, list[str]]:
+    """Where each wanted transaction sits in `topic` (for a failure message)."""
+    found: dict[str, list[str]] = {}
+    for record in follow(settings, [topic], idle_timeout=3):
+        value = record.value
+        if isinstance(value, dict) and value.get("transaction_id") in wanted:
+            found.setdefault(value["transaction_id"], []).append(
+                f"{topic}[{record.partition}]@{record.offset}"
+            )
+    return found
+
+
 def _wait_out_dead_member(settings: Settings) -> None:
     """Restart only once the killed member's session has expired.
 
@@ -116,7 +128,8 @@ def test_kill_9_and_restart_recovers_state_from_the_changelog(
     # a new local state directory: the tables can only come back from the changelog
     spawn_worker(settings.model_copy(update={"data_dir": tmp_path / "fresh-state"}))
     live = _live(settings, len(expected))
-    assert live.keys() == expected.keys()
+    missing = expected.keys() - live.keys()
+    assert not missing, _positions(settings, settings.topics.raw, missing)
     wrong = {tid: outs for tid, outs in live.items() if any(o != expected[tid] for o in outs)}
     detail = [(tid, outs, expected[tid]) for tid, outs in list(wrong.items())[:2]]
     assert not wrong, json.dumps(detail, indent=1)

@@ -25,6 +25,7 @@ from streams.core.recurrence import (
     group_id,
     recurrence_record,
     recurrence_struct,
+    replay_safe_as_of,
     series_key,
     series_summary,
     update_recurrence,
@@ -288,6 +289,22 @@ def test_stop_tombstones_expires_and_restarts() -> None:
     assert out_kept.equals(out_dropped)  # expiring changes no row dated after as_of
     assert out_kept.get_column("recurrence_occurrences").to_list() == [1, 2]
     assert series_summary(kept[GROUP]) == series_summary(dropped[GROUP])
+
+
+def test_a_replay_after_later_rows_expired_its_series_is_reported_as_first_emitted() -> None:
+    """A crash replays rows whose state (and later rows' changes) already reached the
+    changelog; the shell's expiry must not have dropped the replayed row's series."""
+    days = [add_months(D("2024-01-05"), k) for k in range(4)]
+    states, first = feed(txs_on(days))
+    newest = D("2024-09-01")  # a later row of the account: the series expired in June
+    assert expire(states, newest) == {}  # dropping at the newest date loses the history...
+    lost, _ = feed(txs_on(days)[3:], states=expire(states, newest))
+    assert lost != states
+    kept = expire(states, replay_safe_as_of(newest))  # ...the replay-safe date keeps it
+    assert kept == states
+    _, replayed = feed(txs_on(days)[3:], states=kept)
+    assert replayed.row(0) == first.row(3)
+    assert expire(states, replay_safe_as_of(D("2025-09-01"))) == {}  # still bounded
 
 
 def test_late_rows_mend_a_gap_that_looked_like_a_stop() -> None:
