@@ -21,7 +21,10 @@ from onnx import numpy_helper
 
 from models.training.train import REPO
 
-MODELS = {"merchant": ("labels.txt",), "category": ("labels.txt", "counterparty_labels.txt")}
+MODELS = {
+    "merchant": ("labels.txt", "aliases.tsv"),
+    "category": ("labels.txt", "counterparty_labels.txt"),
+}
 
 
 def _weights(path: Path) -> dict[str, np.ndarray]:

@@ -31,10 +31,12 @@ from onnx import TensorProto, helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
-from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
+from models.training.generate_data import ROOT, UNKNOWN, Brand, generate, load_brands, taxonomy
 from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
 from models.training.onnx_io import initialiser
 from streams.core.featurise import BUCKETS, FEATURISER_VERSION, MCC_SIZE, SEQ_LEN, featurise
+from streams.core.model_steps import ALIAS_MIN_CHARS, alias_key
+from streams.inference.repository import ALIASES_FILE
 
 REPO = ROOT / "models" / "repository"
 CTYPES = ("merchant", "person", "employer", "bank", "government", "unknown")
@@ -194,6 +196,19 @@ def _write(repo: Path, name: str, proto: onnx.ModelProto, labels: dict[str, list
     return hashlib.sha256(data).hexdigest()
 
 
+def alias_lines(brands: list[Brand]) -> list[str]:
+    """``merchant/aliases.tsv``: ``merchant_id<TAB>alias`` for the aliases the merchant
+    model was built on that are long enough for postprocess's alias check."""
+    return sorted(
+        {
+            f"{b.merchant_id}\t{a}"
+            for b in brands
+            for a in b.aliases
+            if len(alias_key(a).strip()) >= ALIAS_MIN_CHARS
+        }
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train the merchant and category models.")
     parser.add_argument(
@@ -227,7 +242,10 @@ def main() -> None:
     digests = {}
     merchant = fit_merchant(feats["tokens"], y_m, aliases, SEED)
     digests["merchant"] = _write(
-        out, "merchant", merchant_onnx(merchant, aliases), {"labels.txt": merchants}
+        out,
+        "merchant",
+        merchant_onnx(merchant, aliases),
+        {"labels.txt": merchants, ALIASES_FILE: alias_lines(brands)},
     )
     model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)))
     proto = to_onnx(

@@ -8,6 +8,7 @@ Triton hands them over) or ``str`` of shape [N, 1].
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -16,14 +17,18 @@ import numpy.typing as npt
 import polars as pl
 
 from streams.core.featurise import featurise
+from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 
 __all__ = [
+    "ALIAS_FLOOR",
+    "ALIAS_MIN_CHARS",
     "ENSEMBLE_INPUTS",
     "ENSEMBLE_OUTPUTS",
     "PREDICTION_SCHEMA",
     "TOP_K",
     "ModelLabels",
     "Tensors",
+    "alias_key",
     "postprocess",
     "predictions_frame",
     "preprocess",
@@ -35,6 +40,12 @@ __all__ = [
 Tensors = dict[str, npt.NDArray[np.generic]]
 
 TOP_K: Final = 8  # merchants the merchant model returns per row
+# Alias check (see postprocess): a top-k merchant holding at least ALIAS_FLOOR whose alias
+# (ALIAS_MIN_CHARS or more) the description prints as whole words is kept although the
+# model's probability is under the pipeline's threshold.
+ALIAS_FLOOR: Final = 0.05
+ALIAS_MIN_CHARS: Final = 4
+_NOT_ALIAS_TEXT = r"[^A-Z0-9&]+"
 ENSEMBLE_INPUTS: Final = ("description", "direction", "mcc")
 ENSEMBLE_OUTPUTS: Final = (
     "merchant_id",
@@ -53,6 +64,8 @@ class ModelLabels:
     merchants: tuple[str, ...]  # index 0 is "unknown"
     categories: tuple[str, ...]  # detailed taxonomy labels
     counterparty_types: tuple[str, ...]
+    # (merchant label index, alias as alias_key writes it): the merchant model's aliases
+    merchant_aliases: tuple[tuple[int, str], ...] = ()
     _encoded: dict[str, npt.NDArray[np.object_]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -69,6 +82,18 @@ class ModelLabels:
             cached[:] = [label.encode("utf-8") for label in labels]
             self._encoded[which] = cached
         return cached
+
+
+def alias_key(text: str) -> str:
+    """An alias or description as the alias check compares them: upper case, runs of other
+    characters than A-Z, 0-9 and ``&`` as one space, padded with a space each side."""
+    return f" {re.sub(_NOT_ALIAS_TEXT, ' ', text.upper()).strip()} "
+
+
+def _alias_keys(descriptions: pl.Series) -> pl.Series:
+    """``alias_key`` of each description, in polars."""
+    cleaned = descriptions.str.to_uppercase().str.replace_all(_NOT_ALIAS_TEXT, " ")
+    return (" " + cleaned.str.strip_chars() + " ").alias("text")
 
 
 def string_column(tensor: npt.NDArray[np.generic]) -> pl.Series:
@@ -113,21 +138,80 @@ def preprocess(inputs: Tensors) -> Tensors:
 
 def _merge_top(
     ids: npt.NDArray[np.int64], probs: npt.NDArray[np.float32]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Best merchant per row after summing the probabilities of its entries in the top-k
-    (one merchant may hold several aliases there)."""
+    (one merchant may hold several aliases there); also each entry's merchant total."""
     same = ids[:, :, None] == ids[:, None, :]  # [N, K, K]
-    summed = (same * probs[:, None, :]).sum(axis=2)  # each entry's merchant total
+    summed = (same * probs[:, None, :]).sum(axis=2).astype(np.float32)  # [N, K]
     best = summed.argmax(axis=1)
     rows = np.arange(ids.shape[0])
-    return ids[rows, best], summed[rows, best].astype(np.float32)
+    return ids[rows, best], summed[rows, best], summed
+
+
+def _alias_check(
+    description: npt.NDArray[np.generic],
+    ids: npt.NDArray[np.int64],
+    summed: npt.NDArray[np.float32],
+    merchant: npt.NDArray[np.int64],
+    confidence: npt.NDArray[np.float32],
+    aliases: tuple[tuple[int, str], ...],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Rows the model answers ``unknown`` (or a merchant under the threshold) take the
+    likeliest top-k merchant whose alias the description prints as whole words, at the
+    threshold's confidence.
+
+    Unseen wrapper, city and reference words dilute a short brand name until ``unknown``
+    wins although the brand is among the candidates; the alias in the text is the evidence
+    the bag of n-grams lost. Candidates need ``ALIAS_FLOOR``, so a local business that
+    merely shares a word with some brand stays unknown unless the model also saw the brand.
+    """
+    unanswered = (merchant == 0) | (confidence < MIN_MERCHANT_CONFIDENCE)
+    rows, slots = np.nonzero(unanswered[:, None] & (ids > 0))
+    keep = summed[rows, slots] >= ALIAS_FLOOR
+    if not keep.any() or not aliases:
+        return merchant, confidence
+    candidates = pl.DataFrame(
+        {
+            "row": rows[keep].astype(np.int64),
+            "label": ids[rows[keep], slots[keep]],
+            "p": summed[rows[keep], slots[keep]],
+        }
+    ).unique(["row", "label"])
+    texts = pl.DataFrame({"row": np.arange(len(merchant), dtype=np.int64)}).with_columns(
+        _alias_keys(string_column(description))
+    )
+    table = pl.DataFrame(
+        {"label": [a[0] for a in aliases], "alias": [a[1] for a in aliases]},
+        schema={"label": pl.Int64, "alias": pl.String},
+    )
+    found = (
+        candidates.join(table, on="label")
+        .join(texts, on="row")
+        .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
+        .sort(["row", "p", "label"], descending=[False, True, False])
+        .unique("row", keep="first")
+    )
+    merchant, confidence = merchant.copy(), confidence.copy()
+    at = found["row"].to_numpy()
+    merchant[at] = found["label"].to_numpy()
+    confidence[at] = np.float32(MIN_MERCHANT_CONFIDENCE)
+    return merchant, confidence
 
 
 def postprocess(inputs: Tensors, labels: ModelLabels) -> Tensors:
     """Model probabilities -> the ensemble's label and confidence outputs."""
     top_ids = np.asarray(inputs["merchant_top_ids"], dtype=np.int64)
     top_probs = np.asarray(inputs["merchant_top_probs"], dtype=np.float32)
-    merchant, merchant_conf = _merge_top(top_ids, top_probs)
+    merchant, merchant_conf, summed = _merge_top(top_ids, top_probs)
+    if "description" in inputs and labels.merchant_aliases:
+        merchant, merchant_conf = _alias_check(
+            inputs["description"],
+            top_ids,
+            summed,
+            merchant,
+            merchant_conf,
+            labels.merchant_aliases,
+        )
     category = np.asarray(inputs["category_probs"], dtype=np.float32)
     ctype = np.asarray(inputs["counterparty_probs"], dtype=np.float32)
     cat_best, ctype_best = category.argmax(axis=1), ctype.argmax(axis=1)

@@ -16,7 +16,7 @@ from typing import Final
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
-from streams.core.model_steps import ModelLabels
+from streams.core.model_steps import ModelLabels, alias_key
 from streams.errors import ModelRepositoryError
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
 
 DEFAULT_REPOSITORY: Final = Path(__file__).resolve().parents[2] / "models" / "repository"
 ENSEMBLE: Final = "enrich"
+ALIASES_FILE: Final = "aliases.tsv"  # merchant_id<TAB>alias, beside merchant/labels.txt
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,34 @@ class ModelRepository:
         except OSError as exc:
             raise ModelRepositoryError(f"cannot read labels {path}: {exc}") from exc
 
+    def _merchant_aliases(self, merchants: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+        """``merchant/aliases.tsv`` (``merchant_id<TAB>alias`` lines, written by the recipe)
+        as (label index, alias key) pairs; none when the file is absent."""
+        path = self.root / "merchant" / ALIASES_FILE
+        if not path.is_file():
+            return ()
+        index = {merchant: i for i, merchant in enumerate(merchants)}
+        pairs = []
+        try:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                merchant, _, alias = line.partition("\t")
+                if merchant not in index or not alias.strip():
+                    raise ModelRepositoryError(
+                        f"{path}:{number}: expected 'merchant_id<TAB>alias' for a merchant "
+                        "of labels.txt"
+                    )
+                pairs.append((index[merchant], alias_key(alias)))
+        except OSError as exc:
+            raise ModelRepositoryError(f"cannot read {path}: {exc}") from exc
+        return tuple(pairs)
+
     def labels(self) -> ModelLabels:
+        merchants = self._labels("merchant")
         return ModelLabels(
-            merchants=self._labels("merchant"),
+            merchants=merchants,
             categories=self._labels("category"),
             counterparty_types=self._labels("category", "counterparty_labels.txt"),
+            merchant_aliases=self._merchant_aliases(merchants),
         )
 
     def fingerprint(self) -> str:

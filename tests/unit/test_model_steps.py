@@ -7,10 +7,12 @@ import polars as pl
 import pytest
 
 from streams.core.featurise import SEQ_LEN, featurise
+from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 from streams.core.model_steps import (
     ENSEMBLE_OUTPUTS,
     PREDICTION_SCHEMA,
     ModelLabels,
+    alias_key,
     postprocess,
     predictions_frame,
     preprocess,
@@ -87,6 +89,45 @@ def test_postprocess_sums_a_merchants_aliases_before_choosing() -> None:
     frame = predictions_frame(out)
     assert frame.schema == PREDICTION_SCHEMA
     assert frame["model_merchant_id"].to_list() == ["m_a", "unknown"]
+
+
+def _alias_check_rows(descriptions: list[str]) -> list[tuple[str, float]]:
+    """Every row: unknown 0.6, m_b 0.3 (alias "BLUE DOOR"), m_c 0.04 (alias "RED BARN")."""
+    labels = ModelLabels(
+        merchants=LABELS.merchants,
+        categories=LABELS.categories,
+        counterparty_types=LABELS.counterparty_types,
+        merchant_aliases=((2, alias_key("Blue Door")), (3, alias_key("RED-BARN"))),
+    )
+    n = len(descriptions)
+    ids = np.tile(np.array([0, 2, 3, 1, 1, 1, 1, 1], dtype=np.int64), (n, 1))
+    probs = np.tile(np.array([0.6, 0.3, 0.04, 0.06, 0, 0, 0, 0], dtype=np.float32), (n, 1))
+    out = postprocess(
+        {
+            "merchant_top_ids": ids,
+            "merchant_top_probs": probs,
+            "category_probs": np.full((n, 3), 1 / 3, dtype=np.float32),
+            "counterparty_probs": np.full((n, 6), 1 / 6, dtype=np.float32),
+            "description": np.array([[d.encode()] for d in descriptions], dtype=np.object_),
+        },
+        labels,
+    )
+    return [
+        (m.decode(), round(float(c), 3))
+        for m, c in zip(out["merchant_id"][:, 0], out["merchant_confidence"][:, 0], strict=True)
+    ]
+
+
+def test_alias_check_keeps_a_candidate_whose_alias_the_text_prints() -> None:
+    keep = (("m_b", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6))
+    assert _alias_check_rows(
+        [
+            "RECURRING PMT BLUE DOOR 0412 SEATTLE WA",  # whole words: kept at the threshold
+            "BLUEDOORS BAKERY",  # not whole words
+            "RED BARN FARM SHOP",  # m_c's alias, but m_c holds under ALIAS_FLOOR
+            "blue-door*online",  # case and punctuation folded like the alias
+        ]
+    ) == [keep[0], keep[1], keep[1], keep[0]]
 
 
 def test_empty_predictions_have_the_schema() -> None:
