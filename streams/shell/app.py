@@ -3,7 +3,9 @@
 Delivery guarantee: at least once, idempotent for consumers. Each micro-batch's
 outputs are produced and every broker acknowledgement awaited before the loop
 body returns; only then does `take_events` ack the batch's events, so a crash
-before that point replays the batch (same transaction_id, same key).
+before that point replays the batch (same transaction_id, same key). The consumer's
+offsets are checked batch to batch: a record faust skipped (it can, around recovery after
+a restart) is read back from the broker and processed first (core.offsets, GapReader).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from streams.inference.triton_client import TritonPredictor
 from streams.settings import KafkaSettings, Settings
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
+from streams.shell.gap_reader import GapReader, SkippedRecords
 from streams.shell.processor import BatchProcessor, OutboundRecord
 from streams.shell.recurrence_tables import RecurrenceTables
 from streams.topology import ModelRoute, load_topology
@@ -146,15 +149,21 @@ def create_app(
     recurrence = RecurrenceTables(app, settings.partitions)
     recurrence.register_view(app)
 
+    skipped = SkippedRecords(GapReader(settings.kafka, f"{settings.app_id}-gaps"))
+
     @app.agent(raw, name="enrich")
     async def enrich_agent(stream: StreamT[bytes]) -> None:
         # take_events (not take): the events carry topic/partition/offset and timestamps.
         batches = stream.take_events(  # type: ignore[attr-defined]
             settings.batch_size, within=settings.batch_wait_seconds
         )
-        async for events in batches:
+        async for delivered in batches:
             started = time.perf_counter()
-            messages = [_inbound(event) for event in events]
+            messages, events = await skipped.fill_in(
+                [_inbound(event) for event in delivered],
+                list(delivered),
+                app.consumer_generation_id,
+            )
             output = await processor.process(messages, recurrence.lookup)
             # Table writes go to the changelog at once, and faust flushes them before it
             # commits offsets: after a crash the state may be ahead of the offsets (never

@@ -15,6 +15,7 @@ __all__ = [
     "INFERENCE_ROWS",
     "INFERENCE_SECONDS",
     "MODEL_SERVER_FAILURES",
+    "OFFSET_GAP_RECORDS",
     "POLICY_SKIPS",
     "RECORDS",
     "RECORD_LATENCY",
@@ -24,6 +25,11 @@ RECORDS = Counter(
     "txenrich_records_total",
     "Consumed records by outcome (enriched or dead_lettered).",
     ["topic", "outcome"],
+)
+OFFSET_GAP_RECORDS = Counter(
+    "txenrich_offset_gap_records_total",
+    "Records the consumer skipped and the worker read back from the broker itself.",
+    ["topic"],
 )
 DEAD_LETTERS = Counter(
     "txenrich_dead_letters_total", "Dead-lettered records by reason code.", ["reason"]
