@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from models.training.places import train_places
+from streams.core.model_steps import alias_key
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
@@ -593,7 +594,7 @@ MEMOS = (_w("DINNER TICKETS BIRTHDAY GROCERIES THANKS DRINKS"), _w("PIZZA GAS_MO
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^A-Z0-9&]+", " ", text.upper())).strip()
+    return alias_key(text).strip()  # as the ensemble's alias check compares them
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ Triton hands them over) or ``str`` of shape [N, 1].
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -69,6 +70,18 @@ class ModelLabels:
     _encoded: dict[str, npt.NDArray[np.object_]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    @functools.cached_property
+    def alias_table(self) -> pl.DataFrame:
+        """``merchant_aliases`` as a frame (``label``, ``alias``), built once: the alias
+        check joins every batch's candidates against it."""
+        return pl.DataFrame(
+            {
+                "label": [label for label, _ in self.merchant_aliases],
+                "alias": [alias for _, alias in self.merchant_aliases],
+            },
+            schema={"label": pl.Int64, "alias": pl.String},
+        )
 
     def encoded(
         self, which: Literal["merchants", "categories", "counterparty_types"]
@@ -154,7 +167,7 @@ def _alias_check(
     summed: npt.NDArray[np.float32],
     merchant: npt.NDArray[np.int64],
     confidence: npt.NDArray[np.float32],
-    aliases: tuple[tuple[int, str], ...],
+    aliases: pl.DataFrame,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Rows the model answers ``unknown`` (or a merchant under the threshold) take the
     likeliest top-k merchant whose alias the description prints as whole words, at the
@@ -168,7 +181,7 @@ def _alias_check(
     unanswered = (merchant == 0) | (confidence < MIN_MERCHANT_CONFIDENCE)
     rows, slots = np.nonzero(unanswered[:, None] & (ids > 0))
     keep = summed[rows, slots] >= ALIAS_FLOOR
-    if not keep.any() or not aliases:
+    if not keep.any():
         return merchant, confidence
     candidates = pl.DataFrame(
         {
@@ -177,15 +190,12 @@ def _alias_check(
             "p": summed[rows[keep], slots[keep]],
         }
     ).unique(["row", "label"])
-    texts = pl.DataFrame({"row": np.arange(len(merchant), dtype=np.int64)}).with_columns(
-        _alias_keys(string_column(description))
-    )
-    table = pl.DataFrame(
-        {"label": [a[0] for a in aliases], "alias": [a[1] for a in aliases]},
-        schema={"label": pl.Int64, "alias": pl.String},
+    needed = candidates["row"].unique()
+    texts = pl.DataFrame(
+        {"row": needed, "text": _alias_keys(string_column(description).gather(needed))}
     )
     found = (
-        candidates.join(table, on="label")
+        candidates.join(aliases, on="label")
         .join(texts, on="row")
         .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
         .sort(["row", "p", "label"], descending=[False, True, False])
@@ -210,7 +220,7 @@ def postprocess(inputs: Tensors, labels: ModelLabels) -> Tensors:
             summed,
             merchant,
             merchant_conf,
-            labels.merchant_aliases,
+            labels.alias_table,
         )
     category = np.asarray(inputs["category_probs"], dtype=np.float32)
     ctype = np.asarray(inputs["counterparty_probs"], dtype=np.float32)
