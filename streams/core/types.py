@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["DeadLetter", "InboundMessage", "RejectedRow", "batch_span"]
+__all__ = ["DeadLetter", "InboundMessage", "RejectedRow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +26,6 @@ class InboundMessage:
     def position(self) -> str:
         """topic[partition]@offset, for logs."""
         return f"{self.topic}[{self.partition}]@{self.offset}"
-
-
-def batch_span(messages: Sequence[InboundMessage]) -> str:
-    """Each partition's first and last offset in a batch, for logs: ``raw[0]@4-9 raw[2]@7``.
-
-    A gap inside a partition's offsets (a record skipped) shows as ``@4-6,8-9``.
-    """
-    offsets: dict[tuple[str, int], list[int]] = {}
-    for message in messages:
-        offsets.setdefault((message.topic, message.partition), []).append(message.offset)
-    spans = []
-    for (topic, partition), found in sorted(offsets.items()):
-        runs: list[list[int]] = []
-        for offset in sorted(set(found)):
-            if runs and offset == runs[-1][-1] + 1:
-                runs[-1][-1] = offset
-            else:
-                runs.append([offset, offset])
-        text = ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
-        spans.append(f"{topic}[{partition}]@{text}")
-    return " ".join(spans)
 
 
 @dataclass(frozen=True, slots=True)

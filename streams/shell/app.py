@@ -22,7 +22,8 @@ from faust.types import StreamT
 from prometheus_client import REGISTRY, generate_latest
 
 from streams.core.merchant import MerchantCatalogue
-from streams.core.types import InboundMessage, batch_span
+from streams.core.offsets import batch_span
+from streams.core.types import InboundMessage
 from streams.inference.breaker import CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.core.types import InboundMessage, batch_span
+from streams.core.offsets import batch_span
+from streams.core.types import InboundMessage
 
 pytestmark = pytest.mark.unit
 
