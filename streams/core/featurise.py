@@ -30,8 +30,10 @@ __all__ = [
     "MCC_SIZE",
     "NGRAMS",
     "SEQ_LEN",
+    "WORD_START",
     "featurise",
     "normalise",
+    "word_ids",
 ]
 
 FEATURISER_VERSION: Final = "fnv1a-c345-w16-b18-v1"
@@ -41,7 +43,8 @@ MAX_WORDS: Final = 16
 WORD_WIDTH: Final = 20  # characters of a word that its hash sees
 NGRAMS: Final = (3, 4, 5)
 _WIDTH = MAX_CHARS + 2  # with the two edge spaces
-SEQ_LEN: Final = sum(_WIDTH - n + 1 for n in NGRAMS) + 2 * MAX_WORDS - 1
+WORD_START: Final = sum(_WIDTH - n + 1 for n in NGRAMS)  # tokens[:, WORD_START:][:MAX_WORDS]
+SEQ_LEN: Final = WORD_START + 2 * MAX_WORDS - 1
 MCC_SIZE: Final = 10_001  # mcc id = int(mcc) + 1 for a 4-digit MCC, else 0
 
 _OFFSET = np.uint64(0xCBF29CE484222325)
@@ -97,6 +100,12 @@ def _char_ngrams(padded: list[str], lengths: Int64Array) -> tuple[Int64Array, Fl
             ids.append(np.where(valid, _bucket(_fnv(windows, np.uint64(n))), 0))
             masks.append(valid)
     return np.concatenate(ids, axis=1), np.concatenate(masks, axis=1).astype(np.float32)
+
+
+def word_ids(words: list[str]) -> Int64Array:
+    """The unigram id ``featurise`` gives each (already normalised, space-free) word."""
+    with np.errstate(over="ignore"):
+        return _bucket(_fnv(_codes(words, WORD_WIDTH), _SEED_WORD))
 
 
 def _words(texts: pl.Series, n: int) -> tuple[Int64Array, Float32Array]:

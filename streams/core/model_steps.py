@@ -23,6 +23,8 @@ from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 __all__ = [
     "ALIAS_FLOOR",
     "ALIAS_MIN_CHARS",
+    "ALIAS_RUN_CHARS",
+    "ALIAS_TYPO_CHARS",
     "ENSEMBLE_INPUTS",
     "ENSEMBLE_OUTPUTS",
     "PREDICTION_SCHEMA",
@@ -30,6 +32,7 @@ __all__ = [
     "ModelLabels",
     "Tensors",
     "alias_key",
+    "one_edit",
     "postprocess",
     "predictions_frame",
     "preprocess",
@@ -46,6 +49,8 @@ TOP_K: Final = 8  # merchants the merchant model returns per row
 # model's probability is under the pipeline's threshold.
 ALIAS_FLOOR: Final = 0.05
 ALIAS_MIN_CHARS: Final = 4
+ALIAS_TYPO_CHARS: Final = 6  # an alias this long (spaces dropped) is matched with one typo
+ALIAS_RUN_CHARS: Final = 6  # a multi-word alias this long is matched run together
 _NOT_ALIAS_TEXT = r"[^A-Z0-9&]+"
 ENSEMBLE_INPUTS: Final = ("description", "direction", "mcc")
 ENSEMBLE_OUTPUTS: Final = (
@@ -75,12 +80,18 @@ class ModelLabels:
     def alias_table(self) -> pl.DataFrame:
         """``merchant_aliases`` as a frame (``label``, ``alias``), built once: the alias
         check joins every batch's candidates against it."""
-        return pl.DataFrame(
+        table = pl.DataFrame(
             {
                 "label": [label for label, _ in self.merchant_aliases],
                 "alias": [alias for _, alias in self.merchant_aliases],
             },
             schema={"label": pl.Int64, "alias": pl.String},
+        )
+        bare = pl.col("alias").str.strip_chars()
+        return table.with_columns(
+            joined=bare.str.replace_all(" ", "", literal=True),
+            spaced=bare.str.contains(" ", literal=True)
+            & (bare.str.replace_all(" ", "", literal=True).str.len_chars() >= ALIAS_RUN_CHARS),
         )
 
     def encoded(
@@ -161,44 +172,117 @@ def _merge_top(
     return ids[rows, best], summed[rows, best], summed
 
 
+def one_edit(left: pl.Series, right: pl.Series) -> npt.NDArray[np.bool_]:
+    """Pairwise: is ``left[i]`` at most one edit from ``right[i]`` (a substitution, an
+    insertion or deletion, or two neighbours swapped)? Vectorised over code-point arrays:
+    one edit leaves a common prefix and suffix that together cover the shorter string (or
+    all but the swapped pair)."""
+    n = left.len()
+    if n == 0:
+        return np.zeros(0, dtype=np.bool_)
+    len_l = left.str.len_chars().to_numpy().astype(np.int64)
+    len_r = right.str.len_chars().to_numpy().astype(np.int64)
+    width = int(max(len_l.max(), len_r.max())) + 1
+    shorter = np.minimum(len_l, len_r)
+
+    def codes(series: pl.Series) -> npt.NDArray[np.uint32]:
+        return np.asarray(series.to_list(), dtype=f"<U{width}").view(np.uint32).reshape(n, width)
+
+    def common(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        differs = a != b
+        first = np.where(differs.any(axis=1), differs.argmax(axis=1), width)
+        return np.asarray(np.minimum(first, shorter), dtype=np.int64)
+
+    fwd_l, fwd_r = codes(left), codes(right)
+    prefix = common(fwd_l, fwd_r)
+    suffix = common(codes(left.str.reverse()), codes(right.str.reverse()))
+    covered = prefix + suffix
+    same_length = len_l == len_r
+    substitution = same_length & (covered >= len_l - 1)
+    rows, at = np.arange(n), np.minimum(prefix, width - 2)
+    crossed = (fwd_l[rows, at] == fwd_r[rows, at + 1]) & (fwd_l[rows, at + 1] == fwd_r[rows, at])
+    swap = same_length & (covered == len_l - 2) & crossed
+    indel = (np.abs(len_l - len_r) == 1) & (covered >= shorter)
+    return np.asarray(substitution | swap | indel, dtype=np.bool_)
+
+
 def _alias_check(
     description: npt.NDArray[np.generic],
     ids: npt.NDArray[np.int64],
     summed: npt.NDArray[np.float32],
     merchant: npt.NDArray[np.int64],
     confidence: npt.NDArray[np.float32],
-    aliases: pl.DataFrame,
+    labels: ModelLabels,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """Rows the model answers ``unknown`` (or a merchant under the threshold) take the
-    likeliest top-k merchant whose alias the description prints as whole words, at the
-    threshold's confidence.
+    """Rows the model answers ``unknown`` (or a merchant under the threshold) take a
+    catalogue merchant whose alias the description prints, at the threshold's confidence.
 
     Unseen wrapper, city and reference words dilute a short brand name until ``unknown``
     wins although the brand is among the candidates; the alias in the text is the evidence
-    the bag of n-grams lost. Candidates need ``ALIAS_FLOOR``, so a local business that
-    merely shares a word with some brand stays unknown unless the model also saw the brand.
+    the bag of n-grams lost. Three kinds of evidence, in this order:
+
+    * a top-k candidate holding at least ``ALIAS_FLOOR`` whose alias the text prints as
+      whole words, or whose alias (spaces dropped, ``ALIAS_TYPO_CHARS`` or more) is one
+      edit from a word of the text (``MCDONLADS``), likeliest candidate first. The floor
+      keeps a local business that merely shares a word with some brand unknown unless the
+      model also saw the brand;
+    * failing that, any merchant whose alias of two or more words the text prints as one
+      word (``TRADERJOES``): a run-together name that long is a brand's, whatever the
+      model's share, which the n-grams spanning the missing space lost.
     """
     unanswered = (merchant == 0) | (confidence < MIN_MERCHANT_CONFIDENCE)
+    pending = np.nonzero(unanswered)[0]
+    if pending.size == 0:
+        return merchant, confidence
+    texts = pl.DataFrame(
+        {"row": pending, "text": _alias_keys(string_column(description).gather(pending))}
+    )
+    words = (
+        texts.select("row", word=pl.col("text").str.strip_chars().str.split(" "))
+        .explode("word")
+        .filter(pl.col("word").str.len_chars() >= ALIAS_TYPO_CHARS)
+        .unique()
+    )
     rows, slots = np.nonzero(unanswered[:, None] & (ids > 0))
     keep = summed[rows, slots] >= ALIAS_FLOOR
-    if not keep.any():
-        return merchant, confidence
     candidates = pl.DataFrame(
         {
             "row": rows[keep].astype(np.int64),
             "label": ids[rows[keep], slots[keep]],
             "p": summed[rows[keep], slots[keep]],
-        }
+        },
+        schema={"row": pl.Int64, "label": pl.Int64, "p": pl.Float32},
     ).unique(["row", "label"])
-    needed = candidates["row"].unique()
-    texts = pl.DataFrame(
-        {"row": needed, "text": _alias_keys(string_column(description).gather(needed))}
-    )
-    found = (
+    aliases = labels.alias_table
+    printed = (
         candidates.join(aliases, on="label")
         .join(texts, on="row")
         .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
-        .sort(["row", "p", "label"], descending=[False, True, False])
+        .select("row", "label", "p")
+    )
+    near = (
+        candidates.join(
+            aliases.filter(pl.col("joined").str.len_chars() >= ALIAS_TYPO_CHARS), on="label"
+        )
+        .join(words, on="row")
+        .filter((pl.col("joined").str.len_chars() - pl.col("word").str.len_chars()).abs() <= 1)
+    )
+    typos = near.filter(pl.Series(one_edit(near["joined"], near["word"]))).select(
+        "row", "label", "p"
+    )
+    run_together = (
+        words.join(aliases.filter(pl.col("spaced")), left_on="word", right_on="joined")
+        .join(candidates, on=["row", "label"], how="left")
+        .select("row", "label", pl.col("p").fill_null(0.0))
+    )
+    found = (
+        pl.concat(
+            [
+                pl.concat([printed, typos]).with_columns(tier=pl.lit(0)),
+                run_together.with_columns(tier=pl.lit(1)),
+            ]
+        )
+        .sort(["row", "tier", "p", "label"], descending=[False, False, True, False])
         .unique("row", keep="first")
     )
     merchant, confidence = merchant.copy(), confidence.copy()
@@ -220,7 +304,7 @@ def postprocess(inputs: Tensors, labels: ModelLabels) -> Tensors:
             summed,
             merchant,
             merchant_conf,
-            labels.alias_table,
+            labels,
         )
     category = np.asarray(inputs["category_probs"], dtype=np.float32)
     ctype = np.asarray(inputs["counterparty_probs"], dtype=np.float32)

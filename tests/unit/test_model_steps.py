@@ -13,6 +13,7 @@ from streams.core.model_steps import (
     PREDICTION_SCHEMA,
     ModelLabels,
     alias_key,
+    one_edit,
     postprocess,
     predictions_frame,
     preprocess,
@@ -92,12 +93,18 @@ def test_postprocess_sums_a_merchants_aliases_before_choosing() -> None:
 
 
 def _alias_check_rows(descriptions: list[str]) -> list[tuple[str, float]]:
-    """Every row: unknown 0.6, m_b 0.3 (alias "BLUE DOOR"), m_c 0.04 (alias "RED BARN")."""
+    """Every row: unknown 0.6, m_b 0.3 (aliases "BLUE DOOR", "BLUEDOOR BAKERIES"), m_c 0.04
+    (alias "RED BARN"); m_a (alias "GREEN LANTERN") is outside the top-k."""
     labels = ModelLabels(
         merchants=LABELS.merchants,
         categories=LABELS.categories,
         counterparty_types=LABELS.counterparty_types,
-        merchant_aliases=((2, alias_key("Blue Door")), (3, alias_key("RED-BARN"))),
+        merchant_aliases=(
+            (2, alias_key("Blue Door")),
+            (3, alias_key("RED-BARN")),
+            (2, alias_key("Bluedoor Bakeries")),
+            (1, alias_key("Green Lantern")),  # m_a: not a candidate over the floor
+        ),
     )
     n = len(descriptions)
     ids = np.tile(np.array([0, 2, 3, 1, 1, 1, 1, 1], dtype=np.int64), (n, 1))
@@ -128,6 +135,47 @@ def test_alias_check_keeps_a_candidate_whose_alias_the_text_prints() -> None:
             "blue-door*online",  # case and punctuation folded like the alias
         ]
     ) == [keep[0], keep[1], keep[1], keep[0]]
+
+
+def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
+    keep, unknown = ("m_b", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6)
+    assert _alias_check_rows(
+        [
+            "POS BLEUDOORBAKERIES 0412",  # two letters swapped in the run-together alias
+            "BLUEDOORBAKERY",  # two edits: not matched
+            "BLUE DOR",  # alias under ALIAS_TYPO_CHARS: whole words only
+            "RED BRAN FARM",  # a typo, but m_c holds under ALIAS_FLOOR
+        ]
+    ) == [keep, unknown, unknown, unknown]
+
+
+def test_alias_check_takes_any_merchant_whose_long_alias_is_run_together() -> None:
+    assert _alias_check_rows(
+        [
+            "GREENLANTERN 12 MAIN ST",  # m_a is no candidate, the run-together alias decides
+            "GREENLANTERNS",  # not a whole word
+            "REDBARN SHOP",  # m_c is under the floor; run together, its alias decides
+        ]
+    ) == [("m_a", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6), ("m_c", MIN_MERCHANT_CONFIDENCE)]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "close"),
+    [
+        ("MCDONALDS", "MCDONALDS", True),
+        ("MCDONLADS", "MCDONALDS", True),  # neighbours swapped
+        ("MCDONALD", "MCDONALDS", True),  # one letter missing
+        ("MCDONALDSS", "MCDONALDS", True),  # one letter doubled
+        ("MCXONALDS", "MCDONALDS", True),  # one letter replaced
+        ("CDONALDSM", "MCDONALDS", False),  # a letter moved: two edits
+        ("ABC", "BCA", False),
+        ("ABCDEF", "ABCDEFGH", False),
+        ("XBCDEY", "ABCDEF", False),
+    ],
+)
+def test_one_edit(left: str, right: str, close: bool) -> None:
+    assert one_edit(pl.Series([left]), pl.Series([right])).tolist() == [close]
+    assert one_edit(pl.Series([right]), pl.Series([left])).tolist() == [close]
 
 
 def test_empty_predictions_have_the_schema() -> None:
