@@ -34,7 +34,16 @@ from torch.nn import functional as F  # noqa: N812 - the torch idiom
 from models.training.generate_data import ROOT, UNKNOWN, Brand, generate, load_brands, taxonomy
 from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
 from models.training.onnx_io import initialiser
-from streams.core.featurise import BUCKETS, FEATURISER_VERSION, MCC_SIZE, SEQ_LEN, featurise
+from models.training.word_vectors import WordVectors, word_vectors
+from streams.core.featurise import (
+    BUCKETS,
+    FEATURISER_VERSION,
+    MAX_WORDS,
+    MCC_SIZE,
+    SEQ_LEN,
+    WORD_START,
+    featurise,
+)
 from streams.core.model_steps import ALIAS_MIN_CHARS, alias_key
 from streams.inference.repository import ALIASES_FILE
 
@@ -43,17 +52,40 @@ CTYPES = ("merchant", "person", "employer", "bank", "government", "unknown")
 SEED = 1234
 THREADS = 2
 # lr: Adam on the dense layers; emb_lr: Adagrad on the (sparse) embedding tables.
+# ngram_dropout: the share of training rows whose n-gram mean is zeroed, so the word vectors
+# must carry the label on their own (without it the n-grams fit the training templates and
+# the words, which generalise to unseen ones, are ignored).
 CONFIG = {
-    "category": {"dim": 24, "mcc_dim": 16, "hidden": 128, "epochs": 2, "lr": 1e-2, "emb_lr": 0.5},
+    "category": {
+        "dim": 24,
+        "mcc_dim": 16,
+        "hidden": 128,
+        "epochs": 2,
+        "lr": 1e-2,
+        "emb_lr": 0.5,
+        "ngram_dropout": 0.3,
+    },
 }
 BATCH = 1024
 
 
 class BagModel(nn.Module):
-    """Mean of hashed-id embeddings + MCC embedding + direction -> (hidden) -> heads."""
+    """Mean of hashed-id embeddings + mean of the words' static vectors + MCC embedding +
+    direction -> (hidden) -> heads."""
 
-    def __init__(self, dim: int, mcc_dim: int, hidden: int, heads: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        dim: int,
+        mcc_dim: int,
+        hidden: int,
+        heads: tuple[int, ...],
+        words: WordVectors,
+        ngram_dropout: float,
+    ) -> None:
         super().__init__()
+        self.register_buffer("word_rows", torch.from_numpy(words.rows.astype(np.int64)))
+        self.register_buffer("word_vecs", torch.from_numpy(words.vectors))
+        self.ngram_dropout = ngram_dropout
         self.emb = nn.Embedding(BUCKETS, dim, padding_idx=0, sparse=True)
         self.mcc = nn.Embedding(MCC_SIZE, mcc_dim, padding_idx=0, sparse=True)
         nn.init.uniform_(self.emb.weight, -1.0 / dim, 1.0 / dim)
@@ -61,15 +93,22 @@ class BagModel(nn.Module):
         with torch.no_grad():
             self.emb.weight[0].zero_()
             self.mcc.weight[0].zero_()
-        width = dim + mcc_dim + 2
+        width = dim + words.vectors.shape[1] + mcc_dim + 2
         self.hidden = nn.Linear(width, hidden) if hidden else None
         self.heads = nn.ModuleList(nn.Linear(hidden or width, size) for size in heads)
 
     def forward(
-        self, tokens: torch.Tensor, mcc: torch.Tensor, dense: torch.Tensor
+        self, tokens: torch.Tensor, words: torch.Tensor, mcc: torch.Tensor, dense: torch.Tensor
     ) -> list[torch.Tensor]:
         pooled = F.embedding_bag(tokens, self.emb.weight, mode="mean", padding_idx=0, sparse=True)
-        x = torch.cat([pooled, self.mcc(mcc[:, 0]), dense], dim=1)
+        if self.training and self.ngram_dropout > 0:  # make the word vectors carry weight
+            keep = torch.rand(len(pooled), 1) >= self.ngram_dropout
+            pooled = pooled * keep
+        rows = self.word_rows[words]
+        found = (rows > 0).float()
+        vectors = (found.unsqueeze(1) @ self.word_vecs[rows])[:, 0]
+        vectors = vectors / found.sum(1, keepdim=True).clamp(min=1.0)
+        x = torch.cat([pooled, vectors, self.mcc(mcc[:, 0]), dense], dim=1)
         if self.hidden is not None:
             x = F.relu(self.hidden(x))
         return [head(x) for head in self.heads]
@@ -81,23 +120,36 @@ def _compact(tokens: np.ndarray) -> np.ndarray:
 
 
 def fit(
-    name: str, feats: dict[str, np.ndarray], targets: list[np.ndarray], heads: tuple[int, ...]
+    name: str,
+    feats: dict[str, np.ndarray],
+    targets: list[np.ndarray],
+    heads: tuple[int, ...],
+    words: WordVectors,
 ) -> BagModel:
     cfg = CONFIG[name]
     torch.manual_seed(SEED)
-    model = BagModel(int(cfg["dim"]), int(cfg["mcc_dim"]), int(cfg["hidden"]), heads)
+    model = BagModel(
+        int(cfg["dim"]),
+        int(cfg["mcc_dim"]),
+        int(cfg["hidden"]),
+        heads,
+        words,
+        float(cfg["ngram_dropout"]),
+    )
     sparse = [model.emb.weight, model.mcc.weight]
     dense_params = [p for n, p in model.named_parameters() if not n.startswith(("emb", "mcc"))]
     opt_sparse = torch.optim.Adagrad(sparse, lr=float(cfg["emb_lr"]))
     opt_dense = torch.optim.Adam(dense_params, lr=float(cfg["lr"]))
     tokens = torch.from_numpy(_compact(feats["tokens"]))
     lengths = torch.from_numpy((feats["tokens"] > 0).sum(1))
+    word_cols = torch.from_numpy(feats["tokens"][:, WORD_START : WORD_START + MAX_WORDS].copy())
     mcc, dense = torch.from_numpy(feats["mcc"]), torch.from_numpy(feats["dense"])
     ys = [torch.from_numpy(t.astype(np.int64)) for t in targets]
     gen = torch.Generator().manual_seed(SEED)
     n, batch, epochs = tokens.shape[0], BATCH, int(cfg["epochs"])
     steps = epochs * ((n + batch - 1) // batch)
     step = 0
+    model.train()
     for epoch in range(epochs):
         order = torch.randperm(n, generator=gen)
         total, start = 0.0, time.perf_counter()
@@ -108,7 +160,7 @@ def fit(
             for opt, key in ((opt_sparse, "emb_lr"), (opt_dense, "lr")):
                 for group in opt.param_groups:
                     group["lr"] = float(cfg[key]) * decay
-            outs = model(tokens[idx, :width], mcc[idx], dense[idx])
+            outs = model(tokens[idx, :width], word_cols[idx], mcc[idx], dense[idx])
             loss = sum(F.cross_entropy(o, y[idx]) for o, y in zip(outs, ys, strict=True))
             opt_sparse.zero_grad()
             opt_dense.zero_grad()
@@ -122,7 +174,7 @@ def fit(
             f"({time.perf_counter() - start:.1f}s)",
             flush=True,
         )
-    return model
+    return model.eval()
 
 
 def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelProto:
@@ -131,7 +183,12 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
     inits = [
         initialiser("emb", w["emb.weight"].astype(np.float16)),
         initialiser("mcc_emb", w["mcc.weight"].astype(np.float32)),
+        initialiser("word_rows", w["word_rows"].astype(np.int32)),
+        initialiser("word_vecs", w["word_vecs"].astype(np.float16)),
+        initialiser("word_start", np.array([WORD_START], dtype=np.int64)),
+        initialiser("word_end", np.array([WORD_START + MAX_WORDS], dtype=np.int64)),
         initialiser("axis1", np.array([1], dtype=np.int64)),
+        initialiser("zero_i32", np.array(0, dtype=np.int32)),
         initialiser("one", np.array(1.0, dtype=np.float32)),
     ]
     nodes = [
@@ -145,7 +202,20 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
         helper.make_node("Div", ["summed", "count1"], ["pooled"]),
         helper.make_node("Gather", ["mcc_emb", "mcc"], ["mcc3"]),  # [N, 1, Dm]
         helper.make_node("Squeeze", ["mcc3", "axis1"], ["mcc_vec"]),
-        helper.make_node("Concat", ["pooled", "mcc_vec", "dense"], ["x"], axis=1),
+        # the words' static vectors: masked mean over the unigram ids that have one
+        helper.make_node("Slice", ["tokens", "word_start", "word_end", "axis1"], ["word_ids"]),
+        helper.make_node("Gather", ["word_rows", "word_ids"], ["wrows"]),  # [N, W] int32
+        helper.make_node("Greater", ["wrows", "zero_i32"], ["wfound_b"]),
+        helper.make_node("Cast", ["wfound_b"], ["wfound"], to=TensorProto.FLOAT),
+        helper.make_node("Gather", ["word_vecs", "wrows"], ["wv16"]),  # [N, W, Dw] f16
+        helper.make_node("Cast", ["wv16"], ["wv"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["wfound", "axis1"], ["wfound3"]),  # [N, 1, W]
+        helper.make_node("MatMul", ["wfound3", "wv"], ["wsum3"]),  # [N, 1, Dw]
+        helper.make_node("Squeeze", ["wsum3", "axis1"], ["wsum"]),
+        helper.make_node("ReduceSum", ["wfound", "axis1"], ["wcount"], keepdims=1),
+        helper.make_node("Max", ["wcount", "one"], ["wcount1"]),
+        helper.make_node("Div", ["wsum", "wcount1"], ["wpooled"]),
+        helper.make_node("Concat", ["pooled", "wpooled", "mcc_vec", "dense"], ["x"], axis=1),
     ]
     features = "x"
     if model.hidden is not None:
@@ -247,7 +317,8 @@ def main() -> None:
         merchant_onnx(merchant, aliases),
         {"labels.txt": merchants, ALIASES_FILE: alias_lines(brands)},
     )
-    model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)))
+    words = word_vectors()
+    model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)), words)
     proto = to_onnx(
         model,
         ("category_probs", "counterparty_probs"),
