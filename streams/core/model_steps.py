@@ -222,10 +222,13 @@ def _alias_check(
     the bag of n-grams lost. Three kinds of evidence, in this order:
 
     * a top-k candidate holding at least ``ALIAS_FLOOR`` whose alias the text prints as
-      whole words, or whose alias (spaces dropped, ``ALIAS_TYPO_CHARS`` or more) is one
-      edit from a word of the text (``MCDONLADS``), likeliest candidate first. The floor
-      keeps a local business that merely shares a word with some brand unknown unless the
-      model also saw the brand;
+      whole words, or whose alias run together (``ALIAS_TYPO_CHARS`` letters or more) is
+      one edit inside a word of the text, or inside two neighbouring words run together
+      (``MCDONLADS``, ``TABRIA V`` for ``TAVRIA V``): same first and last letter, as a
+      slipped key or a doubled letter leaves them, where a different name usually differs
+      at its end (``TEODORO`` / ``TEODOR``). Likeliest candidate first. The floor keeps a
+      local business that merely shares a word with some brand unknown unless the model
+      also saw the brand;
     * failing that, any merchant whose alias of two or more words the text prints as one
       word (``TRADERJOES``): a run-together name that long is a brand's, whatever the
       model's share, which the n-grams spanning the missing space lost.
@@ -237,9 +240,20 @@ def _alias_check(
     texts = pl.DataFrame(
         {"row": pending, "text": _alias_keys(string_column(description).gather(pending))}
     )
-    words = (
+    single = (
         texts.select("row", word=pl.col("text").str.strip_chars().str.split(" "))
         .explode("word")
+        .filter(pl.col("word").str.len_chars() > 0)
+    )
+    # each word, and each two neighbouring words run together (a space printed or dropped)
+    spans = (
+        pl.concat(
+            [
+                single,
+                single.select("row", word=pl.col("word") + pl.col("word").shift(-1).over("row")),
+            ]
+        )
+        .drop_nulls()
         .filter(pl.col("word").str.len_chars() >= ALIAS_TYPO_CHARS)
         .unique()
     )
@@ -260,18 +274,21 @@ def _alias_check(
         .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
         .select("row", "label", "p")
     )
+    chars = pl.col("joined").str.len_chars().cast(pl.Int64)
     near = (
-        candidates.join(
-            aliases.filter(pl.col("joined").str.len_chars() >= ALIAS_TYPO_CHARS), on="label"
+        candidates.join(aliases.filter(chars >= ALIAS_TYPO_CHARS), on="label")
+        .join(spans, on="row")
+        .filter(
+            ((chars - pl.col("word").str.len_chars().cast(pl.Int64)).abs() <= 1)
+            & (pl.col("joined").str.head(1) == pl.col("word").str.head(1))
+            & (pl.col("joined").str.tail(1) == pl.col("word").str.tail(1))
         )
-        .join(words, on="row")
-        .filter((pl.col("joined").str.len_chars() - pl.col("word").str.len_chars()).abs() <= 1)
     )
     typos = near.filter(pl.Series(one_edit(near["joined"], near["word"]))).select(
         "row", "label", "p"
     )
     run_together = (
-        words.join(aliases.filter(pl.col("spaced")), left_on="word", right_on="joined")
+        single.join(aliases.filter(pl.col("spaced")), left_on="word", right_on="joined")
         .join(candidates, on=["row", "label"], how="left")
         .select("row", "label", pl.col("p").fill_null(0.0))
     )

@@ -142,11 +142,13 @@ def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
     assert _alias_check_rows(
         [
             "POS BLEUDOORBAKERIES 0412",  # two letters swapped in the run-together alias
+            "BLUEDOORBAKERRIES",  # a letter doubled
+            "BLUEDOOR BAKREIES",  # a space printed, two letters swapped
             "BLUEDOORBAKERY",  # two edits: not matched
-            "BLUE DOR",  # alias under ALIAS_TYPO_CHARS: whole words only
+            "BLUEDOORBAKERIE",  # one edit, but at the end: a different name
             "RED BRAN FARM",  # a typo, but m_c holds under ALIAS_FLOOR
         ]
-    ) == [keep, unknown, unknown, unknown]
+    ) == [keep, keep, keep, unknown, unknown, unknown]
 
 
 def test_alias_check_takes_any_merchant_whose_long_alias_is_run_together() -> None:
