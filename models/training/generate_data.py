@@ -34,7 +34,8 @@ from pathlib import Path
 
 import polars as pl
 
-from models.training.places import train_places
+from models.training.names import train_names
+from models.training.places import big_cities, train_places
 from streams.core.model_steps import alias_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -615,9 +616,24 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
     cannot tell them apart, so the alias is labelled with the main one: the shortest id
     (the catalogue gives the plain slug to its hand-picked / widest-coverage entry), then
     the best-known (most aliases + countries).
+
+    An alias that is the bare name of a big city (``places.big_cities``), or a word of one
+    (``SALT`` of ``SALT LAKE CITY``), in a country where the merchant does not trade (by the
+    catalogue's countries; none listed is everywhere) is dropped while the merchant has
+    another: there a descriptor that prints ``LIVERPOOL`` names the city the card was used
+    in, not the Mexican department store.
     """
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    places: dict[str, set[str]] = defaultdict(set)  # a big city's name or one of its words
+    for city, where in big_cities().items():
+        for name in {city, *city.split()}:
+            places[name] |= where
+    for r in rows:  # ... is a location where the merchant does not trade, not the merchant
+        countries = {c for c in r["countries"].split("|") if c}
+        aliases = r["aliases"].split("|")
+        kept = [a for a in aliases if not countries or not places.get(_norm(a), set()) - countries]
+        r["aliases"] = "|".join(kept or aliases)
     score: dict[str, float] = {}
     owners: dict[str, list[str]] = defaultdict(list)
     for r in rows:
@@ -654,6 +670,13 @@ def _places(aliases: frozenset[str], test_words: frozenset[str]) -> dict[str, li
     return train_places([*test_cities, *aliases], test_words)
 
 
+@functools.cache
+def _names(aliases: frozenset[str], test_words: frozenset[str]) -> tuple[list[str], list[str]]:
+    """faker names for the training side: no test name word or catalogue alias."""
+    test_heads = {w for head in EMP_HEADS[1] for w in head.split()}
+    return train_names([*aliases, *test_words, *test_heads])
+
+
 class _Gen:
     """One split's generator: ``side`` 0 draws the TRAIN pools, 1 the TEST pools."""
 
@@ -665,6 +688,7 @@ class _Gen:
         self.cum_weights = list(itertools.accumulate(b.weight for b in brands))
         self.test_words = {w for pool in (LOCAL_WORDS, OWNERS, FIRST, LAST) for w in pool[1]}
         self.places = _places(frozenset(aliases), frozenset(self.test_words))
+        self.names = _names(frozenset(aliases), frozenset(self.test_words))
 
     def pick(self, pools: tuple[list[str], list[str]] | tuple[tuple[str, ...], ...]) -> str:
         return str(self.rng.choice(pools[self.side]))
@@ -692,7 +716,14 @@ class _Gen:
         return f"{token} {text}" if rng.random() < 0.3 else f"{text} {token}"
 
     def person(self) -> tuple[str, str]:
-        return self.pick(FIRST), self.pick(LAST)
+        return self.name(FIRST, 0), self.name(LAST, 1)
+
+    def name(self, pools: tuple[list[str], list[str]], which: int) -> str:
+        """A first (``which`` 0) or last (1) name: TEST pool, or half the time in training
+        a faker name."""
+        if self.side == 0 and self.rng.random() < 0.5:
+            return str(self.rng.choice(self.names[which]))
+        return self.pick(pools)
 
     def fill(self, template: str, **known: str) -> str:
         rng = self.rng
@@ -838,11 +869,11 @@ class _Gen:
             elif r < 0.45:
                 name = f"{self.pick(LOCAL_WORDS)} {trade}"
             elif r < 0.7:
-                name = f"{self.pick(OWNERS)}'S {trade}"
+                name = f"{self.name(OWNERS, 0)}'S {trade}"
             elif r < 0.85:
-                name = f"{self.pick(LAST)} {trade}"
+                name = f"{self.name(LAST, 1)} {trade}"
             else:
-                name = f"{self.pick(LOCAL_WORDS)} {self.pick(OWNERS)} {trade}"
+                name = f"{self.pick(LOCAL_WORDS)} {self.name(OWNERS, 0)} {trade}"
             words = _norm(name).split()
             grams = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, 5)}
             if not grams & self.alias_words:  # never a catalogue brand's name by accident
@@ -871,7 +902,7 @@ class _Gen:
         flow = FLOWS[name]
         emp = f"{self.pick(EMP_HEADS)} {self.pick(EMP_TAILS)}"
         if self.rng.random() < 0.3:
-            emp = f"{self.pick(LAST)} {self.pick(EMP_TAILS)}"
+            emp = f"{self.name(LAST, 1)} {self.pick(EMP_TAILS)}"
         text = self.fill(self.pick(flow.templates), emp=emp)
         mcc = "6011" if name == "atm" else None
         return self.row(text, flow.direction, mcc, flow.merchant, flow.category) | {

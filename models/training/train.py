@@ -4,10 +4,12 @@
 
 * merchant: learned retrieval over the catalogue's aliases (see ``merchant_model``);
 * category (fastText-style): the hashed n-gram / word ids of ``streams.core.featurise``
-  index an embedding table; the masked mean of the row's embeddings, an MCC embedding and
-  the ``[is_credit, is_debit]`` flags are concatenated -> a 128-unit ReLU layer -> two
-  softmax heads: detailed category (the taxonomy's 104 labels; primary is derived) and
-  counterparty type (6 labels).
+  index an embedding table; the masked mean of the row's embeddings, the mean of its
+  words' static vectors (``word_vectors``), an MCC embedding and the
+  ``[is_credit, is_debit]`` flags are concatenated -> a 128-unit ReLU layer -> two softmax
+  heads: detailed category (the taxonomy's 104 labels; primary is derived) and
+  counterparty type (6 labels). ``CATEGORY_MEMBERS`` such models from different seeds,
+  sharing the word table, are averaged.
 
 Trained with PyTorch (fixed seeds, 2 threads, deterministic algorithms), then written with
 ``onnx.helper`` as a small explicit graph (Gather -> MatMul with the mask -> Gemm ->
@@ -67,6 +69,10 @@ CONFIG = {
     },
 }
 BATCH = 1024
+# The category model is the mean of this many members trained from different seeds (the
+# word table is shared): single members agree on the training templates and disagree on
+# unseen ones, so their mean is both steadier and more accurate there.
+CATEGORY_MEMBERS = 3
 
 
 class BagModel(nn.Module):
@@ -94,8 +100,8 @@ class BagModel(nn.Module):
             self.emb.weight[0].zero_()
             self.mcc.weight[0].zero_()
         width = dim + words.vectors.shape[1] + mcc_dim + 2
-        self.hidden = nn.Linear(width, hidden) if hidden else None
-        self.heads = nn.ModuleList(nn.Linear(hidden or width, size) for size in heads)
+        self.hidden = nn.Linear(width, hidden)
+        self.heads = nn.ModuleList(nn.Linear(hidden, size) for size in heads)
 
     def forward(
         self, tokens: torch.Tensor, words: torch.Tensor, mcc: torch.Tensor, dense: torch.Tensor
@@ -109,8 +115,7 @@ class BagModel(nn.Module):
         vectors = (found.unsqueeze(1) @ self.word_vecs[rows])[:, 0]
         vectors = vectors / found.sum(1, keepdim=True).clamp(min=1.0)
         x = torch.cat([pooled, vectors, self.mcc(mcc[:, 0]), dense], dim=1)
-        if self.hidden is not None:
-            x = F.relu(self.hidden(x))
+        x = F.relu(self.hidden(x))
         return [head(x) for head in self.heads]
 
 
@@ -125,9 +130,10 @@ def fit(
     targets: list[np.ndarray],
     heads: tuple[int, ...],
     words: WordVectors,
+    seed: int,
 ) -> BagModel:
     cfg = CONFIG[name]
-    torch.manual_seed(SEED)
+    torch.manual_seed(seed)
     model = BagModel(
         int(cfg["dim"]),
         int(cfg["mcc_dim"]),
@@ -145,7 +151,7 @@ def fit(
     word_cols = torch.from_numpy(feats["tokens"][:, WORD_START : WORD_START + MAX_WORDS].copy())
     mcc, dense = torch.from_numpy(feats["mcc"]), torch.from_numpy(feats["dense"])
     ys = [torch.from_numpy(t.astype(np.int64)) for t in targets]
-    gen = torch.Generator().manual_seed(SEED)
+    gen = torch.Generator().manual_seed(seed)
     n, batch, epochs = tokens.shape[0], BATCH, int(cfg["epochs"])
     steps = epochs * ((n + batch - 1) // batch)
     step = 0
@@ -177,31 +183,24 @@ def fit(
     return model.eval()
 
 
-def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelProto:
-    """The inference graph, written node by node (inputs are featurise()'s tensors)."""
-    w = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+def to_onnx(members: list[BagModel], outputs: tuple[str, ...], doc: str) -> onnx.ModelProto:
+    """The inference graph, written node by node (inputs are featurise()'s tensors): every
+    member's heads on the shared word-vector mean, each output the members' mean softmax."""
+    shared = members[0].state_dict()
     inits = [
-        initialiser("emb", w["emb.weight"].astype(np.float16)),
-        initialiser("mcc_emb", w["mcc.weight"].astype(np.float32)),
-        initialiser("word_rows", w["word_rows"].astype(np.int32)),
-        initialiser("word_vecs", w["word_vecs"].astype(np.float16)),
+        initialiser("word_rows", shared["word_rows"].numpy().astype(np.int32)),
+        initialiser("word_vecs", shared["word_vecs"].numpy().astype(np.float16)),
         initialiser("word_start", np.array([WORD_START], dtype=np.int64)),
         initialiser("word_end", np.array([WORD_START + MAX_WORDS], dtype=np.int64)),
         initialiser("axis1", np.array([1], dtype=np.int64)),
         initialiser("zero_i32", np.array(0, dtype=np.int32)),
         initialiser("one", np.array(1.0, dtype=np.float32)),
+        initialiser("members", np.array(float(len(members)), dtype=np.float32)),
     ]
     nodes = [
-        helper.make_node("Gather", ["emb", "tokens"], ["g16"]),  # [N, L, D] f16
-        helper.make_node("Cast", ["g16"], ["g"], to=TensorProto.FLOAT),
         helper.make_node("Unsqueeze", ["mask", "axis1"], ["mask3"]),  # [N, 1, L]
-        helper.make_node("MatMul", ["mask3", "g"], ["summed3"]),  # [N, 1, D]
-        helper.make_node("Squeeze", ["summed3", "axis1"], ["summed"]),
         helper.make_node("ReduceSum", ["mask", "axis1"], ["count"], keepdims=1),
         helper.make_node("Max", ["count", "one"], ["count1"]),
-        helper.make_node("Div", ["summed", "count1"], ["pooled"]),
-        helper.make_node("Gather", ["mcc_emb", "mcc"], ["mcc3"]),  # [N, 1, Dm]
-        helper.make_node("Squeeze", ["mcc3", "axis1"], ["mcc_vec"]),
         # the words' static vectors: masked mean over the unigram ids that have one
         helper.make_node("Slice", ["tokens", "word_start", "word_end", "axis1"], ["word_ids"]),
         helper.make_node("Gather", ["word_rows", "word_ids"], ["wrows"]),  # [N, W] int32
@@ -215,27 +214,49 @@ def to_onnx(model: BagModel, outputs: tuple[str, ...], doc: str) -> onnx.ModelPr
         helper.make_node("ReduceSum", ["wfound", "axis1"], ["wcount"], keepdims=1),
         helper.make_node("Max", ["wcount", "one"], ["wcount1"]),
         helper.make_node("Div", ["wsum", "wcount1"], ["wpooled"]),
-        helper.make_node("Concat", ["pooled", "wpooled", "mcc_vec", "dense"], ["x"], axis=1),
     ]
-    features = "x"
-    if model.hidden is not None:
-        inits += [initialiser("w_h", w["hidden.weight"]), initialiser("b_h", w["hidden.bias"])]
-        nodes += [
-            helper.make_node("Gemm", ["x", "w_h", "b_h"], ["h_pre"], transB=1),
-            helper.make_node("Relu", ["h_pre"], ["h"]),
+    softmaxes: list[list[str]] = [[] for _ in outputs]
+    for m, model in enumerate(members):
+        w = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+        inits += [
+            initialiser(f"emb_{m}", w["emb.weight"].astype(np.float16)),
+            initialiser(f"mcc_emb_{m}", w["mcc.weight"].astype(np.float32)),
+            initialiser(f"w_h_{m}", w["hidden.weight"]),
+            initialiser(f"b_h_{m}", w["hidden.bias"]),
         ]
-        features = "h"
+        nodes += [
+            helper.make_node("Gather", [f"emb_{m}", "tokens"], [f"g16_{m}"]),  # [N, L, D] f16
+            helper.make_node("Cast", [f"g16_{m}"], [f"g_{m}"], to=TensorProto.FLOAT),
+            helper.make_node("MatMul", ["mask3", f"g_{m}"], [f"summed3_{m}"]),  # [N, 1, D]
+            helper.make_node("Squeeze", [f"summed3_{m}", "axis1"], [f"summed_{m}"]),
+            helper.make_node("Div", [f"summed_{m}", "count1"], [f"pooled_{m}"]),
+            helper.make_node("Gather", [f"mcc_emb_{m}", "mcc"], [f"mcc3_{m}"]),  # [N, 1, Dm]
+            helper.make_node("Squeeze", [f"mcc3_{m}", "axis1"], [f"mcc_vec_{m}"]),
+            helper.make_node(
+                "Concat", [f"pooled_{m}", "wpooled", f"mcc_vec_{m}", "dense"], [f"x_{m}"], axis=1
+            ),
+            helper.make_node("Gemm", [f"x_{m}", f"w_h_{m}", f"b_h_{m}"], [f"h_pre_{m}"], transB=1),
+            helper.make_node("Relu", [f"h_pre_{m}"], [f"h_{m}"]),
+        ]
+        for i in range(len(outputs)):
+            inits += [
+                initialiser(f"w_{m}_{i}", w[f"heads.{i}.weight"]),
+                initialiser(f"b_{m}_{i}", w[f"heads.{i}.bias"]),
+            ]
+            nodes += [
+                helper.make_node(
+                    "Gemm", [f"h_{m}", f"w_{m}_{i}", f"b_{m}_{i}"], [f"logits_{m}_{i}"], transB=1
+                ),
+                helper.make_node("Softmax", [f"logits_{m}_{i}"], [f"p_{m}_{i}"], axis=1),
+            ]
+            softmaxes[i].append(f"p_{m}_{i}")
     graph_outputs = []
     for i, out in enumerate(outputs):
-        inits += [
-            initialiser(f"w_{i}", w[f"heads.{i}.weight"]),
-            initialiser(f"b_{i}", w[f"heads.{i}.bias"]),
-        ]
         nodes += [
-            helper.make_node("Gemm", [features, f"w_{i}", f"b_{i}"], [f"logits_{i}"], transB=1),
-            helper.make_node("Softmax", [f"logits_{i}"], [out], axis=1),
+            helper.make_node("Sum", softmaxes[i], [f"psum_{i}"]),
+            helper.make_node("Div", [f"psum_{i}", "members"], [out]),
         ]
-        size = w[f"heads.{i}.weight"].shape[0]
+        size = shared[f"heads.{i}.weight"].shape[0]
         graph_outputs.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, ["N", size]))
     inputs = [
         helper.make_tensor_value_info("tokens", TensorProto.INT64, ["N", SEQ_LEN]),
@@ -318,9 +339,12 @@ def main() -> None:
         {"labels.txt": merchants, ALIASES_FILE: alias_lines(brands)},
     )
     words = word_vectors()
-    model = fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)), words)
+    members = [
+        fit("category", feats, [y_d, y_c], (len(details), len(CTYPES)), words, SEED + k)
+        for k in range(CATEGORY_MEMBERS)
+    ]
     proto = to_onnx(
-        model,
+        members,
         ("category_probs", "counterparty_probs"),
         "detailed category (labels.txt) and counterparty type (counterparty_labels.txt)",
     )

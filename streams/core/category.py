@@ -1,7 +1,8 @@
 """Category (Plaid-style taxonomy), its MCC and the counterparty type, from the models.
 
 A merchant the merchant model named confidently brings its catalogue category, unless the
-category model is surer of another one (a brand's refund, a lender's card payment);
+category model is surer of another one (a brand's refund, a lender's card payment) or
+reads money coming in as income or an incoming transfer (a tax refund from the tax office);
 otherwise the category model's label stands. The MCC is the network's when sent, else the
 merchant's, else the code most used for the category (:data:`MCC_CATEGORIES` read
 backwards), null when the category has none.
@@ -13,7 +14,13 @@ import polars as pl
 
 from streams.core.contracts import taxonomy
 
-__all__ = ["CATEGORY_COLUMNS", "MCC_CATEGORIES", "classify"]
+__all__ = [
+    "CATEGORY_COLUMNS",
+    "INCOMING_MIN_CONFIDENCE",
+    "INCOMING_PRIMARY",
+    "MCC_CATEGORIES",
+    "classify",
+]
 
 CATEGORY_COLUMNS = (
     "category_primary",
@@ -23,6 +30,8 @@ CATEGORY_COLUMNS = (
     "counterparty_type",
 )
 
+INCOMING_PRIMARY = ("INCOME", "TRANSFER_IN")
+INCOMING_MIN_CONFIDENCE = 0.5
 # ISO 18245 codes most often seen on consumer accounts -> detailed category.
 MCC_CATEGORIES: dict[str, str] = {
     "0742": "MEDICAL_VETERINARY_SERVICES",
@@ -94,12 +103,21 @@ for _code, _detailed in MCC_CATEGORIES.items():
 
 
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add CATEGORY_COLUMNS. Needs ``mcc``, ``merchant_*`` and the ``model_category_*`` /
-    ``model_counterparty_*`` prediction columns."""
+    """Add CATEGORY_COLUMNS. Needs ``direction``, ``mcc``, ``merchant_*`` and the
+    ``model_category_*`` / ``model_counterparty_*`` prediction columns."""
     tax = taxonomy()
     merchant, merchant_conf = pl.col("merchant_category_detailed"), pl.col("merchant_confidence")
     model, model_conf = pl.col("model_category_detailed"), pl.col("model_category_confidence")
-    use_merchant = merchant.is_not_null() & (merchant_conf >= model_conf)
+    # Money in that the category model reads as income or an incoming transfer keeps that
+    # reading: a catalogue category says what one buys from the merchant (the tax office's
+    # is a tax payment), not what the merchant pays out (a tax refund, a salary).
+    incoming = (
+        (pl.col("direction") == "credit")
+        & model.replace_strict(tax.primary_of, default=None).is_in(INCOMING_PRIMARY)
+        & ~merchant.replace_strict(tax.primary_of, default=None).is_in(INCOMING_PRIMARY)
+        & (model_conf >= INCOMING_MIN_CONFIDENCE)
+    ).fill_null(False)
+    use_merchant = merchant.is_not_null() & (merchant_conf >= model_conf) & ~incoming
     detailed = pl.when(use_merchant).then(merchant).otherwise(model)
     confidence = pl.when(use_merchant).then(merchant_conf).otherwise(model_conf)
     typical = detailed.replace_strict(TYPICAL_MCC, default=None, return_dtype=pl.String)

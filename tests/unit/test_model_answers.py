@@ -14,6 +14,7 @@ pytestmark = pytest.mark.unit
 
 def _rows(**columns: list[object]) -> pl.DataFrame:
     base: dict[str, list[object]] = {
+        "direction": ["debit"],
         "mcc": [None],
         "model_merchant_id": ["unknown"],
         "model_merchant_confidence": [0.9],
@@ -87,3 +88,41 @@ def test_counterparty_type_of_a_named_merchant(catalogue: MerchantCatalogue) -> 
     )
     out = classify(attach_merchants(rows, catalogue))
     assert out["counterparty_type"].to_list() == ["merchant", "bank", "employer"]
+
+
+def test_money_in_read_as_income_keeps_the_category_models_label(
+    catalogue: MerchantCatalogue,
+) -> None:
+    rows = pl.concat(
+        [
+            # the tax office's catalogue category is a tax payment; a credit reads as a refund
+            _rows(
+                direction=["credit"],
+                model_merchant_id=["m_irs"],
+                model_merchant_confidence=[0.99],
+                model_category_detailed=["INCOME_TAX_REFUND"],
+                model_category_confidence=[0.8],
+            ),
+            # the same reading on a debit, or a credit the model is unsure of: the catalogue's
+            _rows(
+                direction=["debit"],
+                model_merchant_id=["m_irs"],
+                model_merchant_confidence=[0.99],
+                model_category_detailed=["INCOME_TAX_REFUND"],
+                model_category_confidence=[0.8],
+            ),
+            _rows(
+                direction=["credit"],
+                model_merchant_id=["m_irs"],
+                model_merchant_confidence=[0.99],
+                model_category_detailed=["INCOME_TAX_REFUND"],
+                model_category_confidence=[0.4],
+            ),
+        ]
+    )
+    out = classify(attach_merchants(rows, catalogue))
+    assert out["category_detailed"].to_list() == [
+        "INCOME_TAX_REFUND",
+        "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+        "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+    ]
