@@ -22,9 +22,11 @@ from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 
 __all__ = [
     "ALIAS_FLOOR",
+    "ALIAS_LONG_FLOOR",
     "ALIAS_MIN_CHARS",
     "ALIAS_RUN_CHARS",
     "ALIAS_TYPO_CHARS",
+    "ALIAS_TYPO_FLOOR",
     "ENSEMBLE_INPUTS",
     "ENSEMBLE_OUTPUTS",
     "PREDICTION_SCHEMA",
@@ -44,10 +46,14 @@ __all__ = [
 Tensors = dict[str, npt.NDArray[np.generic]]
 
 TOP_K: Final = 8  # merchants the merchant model returns per row
-# Alias check (see postprocess): a top-k merchant holding at least ALIAS_FLOOR whose alias
-# (ALIAS_MIN_CHARS or more) the description prints as whole words is kept although the
-# model's probability is under the pipeline's threshold.
+# Alias check (see postprocess): a top-k merchant whose alias the description prints as
+# whole words is kept although the model's probability is under the pipeline's threshold,
+# if it holds at least ALIAS_FLOOR (an alias under ALIAS_TYPO_CHARS letters: short names
+# are common words and first names) or ALIAS_LONG_FLOOR (a longer one); with one typo, at
+# least ALIAS_TYPO_FLOOR.
 ALIAS_FLOOR: Final = 0.05
+ALIAS_LONG_FLOOR: Final = 0.0
+ALIAS_TYPO_FLOOR: Final = 0.02
 ALIAS_MIN_CHARS: Final = 4
 ALIAS_TYPO_CHARS: Final = 6  # an alias this long (spaces dropped) is matched with one typo
 ALIAS_RUN_CHARS: Final = 6  # a multi-word alias this long is matched run together
@@ -219,16 +225,19 @@ def _alias_check(
 
     Unseen wrapper, city and reference words dilute a short brand name until ``unknown``
     wins although the brand is among the candidates; the alias in the text is the evidence
-    the bag of n-grams lost. Three kinds of evidence, in this order:
+    the bag of n-grams lost. The evidence, in this order:
 
-    * a top-k candidate holding at least ``ALIAS_FLOOR`` whose alias the text prints as
-      whole words, or whose alias run together (``ALIAS_TYPO_CHARS`` letters or more) is
-      one edit inside a word of the text, or inside two neighbouring words run together
-      (``MCDONLADS``, ``TABRIA V`` for ``TAVRIA V``): same first and last letter, as a
-      slipped key or a doubled letter leaves them, where a different name usually differs
-      at its end (``TEODORO`` / ``TEODOR``). Likeliest candidate first. The floor keeps a
-      local business that merely shares a word with some brand unknown unless the model
-      also saw the brand;
+    * a top-k candidate whose alias the text prints as whole words: any candidate for an
+      alias of ``ALIAS_TYPO_CHARS`` letters or more (``ALIAS_LONG_FLOOR``), one holding
+      ``ALIAS_FLOOR`` for a shorter one, which is often a first name or a common word
+      (``MIKES AUTO REPAIR``); or a candidate holding ``ALIAS_TYPO_FLOOR`` whose alias run
+      together (``ALIAS_TYPO_CHARS`` letters or more) is one edit inside a word of the
+      text, or inside two neighbouring words run together (``MCDONLADS``, ``TABRIA V`` for
+      ``TAVRIA V``): same first and last letter, as a slipped key or a doubled letter
+      leaves them, where a different name usually differs at its end (``TEODORO`` /
+      ``TEODOR``). Likeliest candidate first. Only the model's top-k are candidates, so a
+      local business that merely shares a word with some brand stays unknown unless the
+      model also saw the brand;
     * failing that, any merchant whose alias of two or more words the text prints as one
       word (``TRADERJOES``): a run-together name that long is a brand's, whatever the
       model's share, which the n-grams spanning the missing space lost.
@@ -258,7 +267,7 @@ def _alias_check(
         .unique()
     )
     rows, slots = np.nonzero(unanswered[:, None] & (ids > 0))
-    keep = summed[rows, slots] >= ALIAS_FLOOR
+    keep = summed[rows, slots] >= min(ALIAS_FLOOR, ALIAS_LONG_FLOOR, ALIAS_TYPO_FLOOR)
     candidates = pl.DataFrame(
         {
             "row": rows[keep].astype(np.int64),
@@ -270,13 +279,20 @@ def _alias_check(
     aliases = labels.alias_table
     printed = (
         candidates.join(aliases, on="label")
+        .filter(
+            pl.col("p")
+            >= pl.when(pl.col("joined").str.len_chars() >= ALIAS_TYPO_CHARS)
+            .then(ALIAS_LONG_FLOOR)
+            .otherwise(ALIAS_FLOOR)
+        )
         .join(texts, on="row")
         .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
         .select("row", "label", "p")
     )
     chars = pl.col("joined").str.len_chars().cast(pl.Int64)
     near = (
-        candidates.join(aliases.filter(chars >= ALIAS_TYPO_CHARS), on="label")
+        candidates.filter(pl.col("p") >= ALIAS_TYPO_FLOOR)
+        .join(aliases.filter(chars >= ALIAS_TYPO_CHARS), on="label")
         .join(spans, on="row")
         .filter(
             ((chars - pl.col("word").str.len_chars().cast(pl.Int64)).abs() <= 1)

@@ -93,8 +93,8 @@ def test_postprocess_sums_a_merchants_aliases_before_choosing() -> None:
 
 
 def _alias_check_rows(descriptions: list[str]) -> list[tuple[str, float]]:
-    """Every row: unknown 0.6, m_b 0.3 (aliases "BLUE DOOR", "BLUEDOOR BAKERIES"), m_c 0.04
-    (alias "RED BARN"); m_a (alias "GREEN LANTERN") is outside the top-k."""
+    """Every row: unknown 0.6, m_b 0.3 (aliases "BLUE DOOR", "BLUEDOOR BAKERIES"), m_c 0.01
+    (aliases "RED BARN", "ROSE"), m_a 0.09 (alias "GREEN LANTERN")."""
     labels = ModelLabels(
         merchants=LABELS.merchants,
         categories=LABELS.categories,
@@ -103,12 +103,13 @@ def _alias_check_rows(descriptions: list[str]) -> list[tuple[str, float]]:
             (2, alias_key("Blue Door")),
             (3, alias_key("RED-BARN")),
             (2, alias_key("Bluedoor Bakeries")),
-            (1, alias_key("Green Lantern")),  # m_a: not a candidate over the floor
+            (1, alias_key("Green Lantern")),
+            (3, alias_key("Rose")),
         ),
     )
     n = len(descriptions)
     ids = np.tile(np.array([0, 2, 3, 1, 1, 1, 1, 1], dtype=np.int64), (n, 1))
-    probs = np.tile(np.array([0.6, 0.3, 0.04, 0.06, 0, 0, 0, 0], dtype=np.float32), (n, 1))
+    probs = np.tile(np.array([0.6, 0.3, 0.01, 0.09, 0, 0, 0, 0], dtype=np.float32), (n, 1))
     out = postprocess(
         {
             "merchant_top_ids": ids,
@@ -131,10 +132,11 @@ def test_alias_check_keeps_a_candidate_whose_alias_the_text_prints() -> None:
         [
             "RECURRING PMT BLUE DOOR 0412 SEATTLE WA",  # whole words: kept at the threshold
             "BLUEDOORS BAKERY",  # not whole words
-            "RED BARN FARM SHOP",  # m_c's alias, but m_c holds under ALIAS_FLOOR
+            "ROSE GARDEN CAFE",  # m_c's short alias, but m_c holds under ALIAS_FLOOR
+            "RED BARN FARM SHOP",  # m_c's long alias: any candidate will do
             "blue-door*online",  # case and punctuation folded like the alias
         ]
-    ) == [keep[0], keep[1], keep[1], keep[0]]
+    ) == [keep[0], keep[1], keep[1], ("m_c", MIN_MERCHANT_CONFIDENCE), keep[0]]
 
 
 def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
@@ -146,7 +148,7 @@ def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
             "BLUEDOOR BAKREIES",  # a space printed, two letters swapped
             "BLUEDOORBAKERY",  # two edits: not matched
             "BLUEDOORBAKERIE",  # one edit, but at the end: a different name
-            "RED BRAN FARM",  # a typo, but m_c holds under ALIAS_FLOOR
+            "RED BRAN FARM",  # a typo, but m_c holds under ALIAS_TYPO_FLOOR
         ]
     ) == [keep, keep, keep, unknown, unknown, unknown]
 
@@ -154,7 +156,7 @@ def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
 def test_alias_check_takes_any_merchant_whose_long_alias_is_run_together() -> None:
     assert _alias_check_rows(
         [
-            "GREENLANTERN 12 MAIN ST",  # m_a is no candidate, the run-together alias decides
+            "GREENLANTERN 12 MAIN ST",  # printed run together
             "GREENLANTERNS",  # not a whole word
             "REDBARN SHOP",  # m_c is under the floor; run together, its alias decides
         ]
