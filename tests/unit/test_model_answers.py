@@ -93,31 +93,19 @@ def test_counterparty_type_of_a_named_merchant(catalogue: MerchantCatalogue) -> 
 def test_money_in_read_as_income_keeps_the_category_models_label(
     catalogue: MerchantCatalogue,
 ) -> None:
+    # the tax office's catalogue category is a tax payment: a credit the model reads as a
+    # refund stays a refund; the same reading on a debit, or an unsure one, does not
+    cases = (("credit", 0.8), ("debit", 0.8), ("credit", 0.4))
     rows = pl.concat(
         [
-            # the tax office's catalogue category is a tax payment; a credit reads as a refund
             _rows(
-                direction=["credit"],
+                direction=[direction],
                 model_merchant_id=["m_irs"],
                 model_merchant_confidence=[0.99],
                 model_category_detailed=["INCOME_TAX_REFUND"],
-                model_category_confidence=[0.8],
-            ),
-            # the same reading on a debit, or a credit the model is unsure of: the catalogue's
-            _rows(
-                direction=["debit"],
-                model_merchant_id=["m_irs"],
-                model_merchant_confidence=[0.99],
-                model_category_detailed=["INCOME_TAX_REFUND"],
-                model_category_confidence=[0.8],
-            ),
-            _rows(
-                direction=["credit"],
-                model_merchant_id=["m_irs"],
-                model_merchant_confidence=[0.99],
-                model_category_detailed=["INCOME_TAX_REFUND"],
-                model_category_confidence=[0.4],
-            ),
+                model_category_confidence=[confidence],
+            )
+            for direction, confidence in cases
         ]
     )
     out = classify(attach_merchants(rows, catalogue))
