@@ -54,13 +54,14 @@ def word_vectors(size: int = VOCAB_WORDS, dim: int = WORD_DIM) -> WordVectors:
     tokenizer = Tokenizer.from_file(_package_file(*_TOKENIZER))
     ranked = wordfreq.top_n_list("en", size)
     forms = pl.DataFrame({"word": ranked}).select(form=normalise(pl.col("word")))["form"]
-    seen: set[str] = set()
     words: list[str] = []
+    upper: list[str] = []  # each word's featuriser form; the commonest word keeps a form
+    seen: set[str] = set()
     for word, form in zip(ranked, forms.to_list(), strict=True):
         if form and " " not in form and form not in seen and any(c.isalpha() for c in form):
             seen.add(form)
             words.append(word)
-    upper = [str(f) for f in pl.DataFrame({"w": words}).select(normalise(pl.col("w")))["w"]]
+            upper.append(form)
     ids = word_ids(upper)
     rows = np.zeros(BUCKETS, dtype=np.int32)
     kept: list[int] = []

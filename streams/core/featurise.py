@@ -31,6 +31,7 @@ __all__ = [
     "NGRAMS",
     "SEQ_LEN",
     "WORD_START",
+    "code_points",
     "featurise",
     "normalise",
     "word_ids",
@@ -67,7 +68,7 @@ def normalise(texts: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s+", " ").str.strip_chars().str.slice(0, MAX_CHARS)
 
 
-def _codes(texts: list[str] | npt.NDArray[np.object_], width: int) -> npt.NDArray[np.uint64]:
+def code_points(texts: list[str] | npt.NDArray[np.object_], width: int) -> npt.NDArray[np.uint64]:
     """[N, width] Unicode code points (0 after the end); longer strings are cut."""
     fixed = np.asarray(texts, dtype=f"<U{width}")
     if fixed.size == 0:
@@ -91,7 +92,7 @@ def _bucket(h: npt.NDArray[np.uint64]) -> Int64Array:
 
 
 def _char_ngrams(padded: list[str], lengths: Int64Array) -> tuple[Int64Array, Float32Array]:
-    codes = _codes(padded, _WIDTH)
+    codes = code_points(padded, _WIDTH)
     ids, masks = [], []
     with np.errstate(over="ignore"):
         for n in NGRAMS:
@@ -105,7 +106,7 @@ def _char_ngrams(padded: list[str], lengths: Int64Array) -> tuple[Int64Array, Fl
 def word_ids(words: list[str]) -> Int64Array:
     """The unigram id ``featurise`` gives each (already normalised, space-free) word."""
     with np.errstate(over="ignore"):
-        return _bucket(_fnv(_codes(words, WORD_WIDTH), _SEED_WORD))
+        return _bucket(_fnv(code_points(words, WORD_WIDTH), _SEED_WORD))
 
 
 def _words(texts: pl.Series, n: int) -> tuple[Int64Array, Float32Array]:
@@ -124,7 +125,7 @@ def _words(texts: pl.Series, n: int) -> tuple[Int64Array, Float32Array]:
     uni = np.zeros((n, MAX_WORDS), dtype=np.int64)
     bi = np.zeros((n, MAX_WORDS - 1), dtype=np.int64)
     with np.errstate(over="ignore"):
-        raw = _fnv(_codes(exploded["w"].to_list(), WORD_WIDTH), _SEED_WORD)
+        raw = _fnv(code_points(exploded["w"].to_list(), WORD_WIDTH), _SEED_WORD)
         uni[rows, pos] = _bucket(raw)
         pair = rows[1:] == rows[:-1]
         joined = ((raw[:-1] ^ _SEED_BIGRAM) * _MIX) ^ raw[1:]

@@ -17,15 +17,15 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from streams.core.featurise import featurise
+from streams.core.featurise import code_points, featurise
 from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 
 __all__ = [
     "ALIAS_FLOOR",
+    "ALIAS_LONG_CHARS",
     "ALIAS_LONG_FLOOR",
     "ALIAS_MIN_CHARS",
     "ALIAS_RUN_CHARS",
-    "ALIAS_TYPO_CHARS",
     "ALIAS_TYPO_FLOOR",
     "ENSEMBLE_INPUTS",
     "ENSEMBLE_OUTPUTS",
@@ -48,14 +48,14 @@ Tensors = dict[str, npt.NDArray[np.generic]]
 TOP_K: Final = 8  # merchants the merchant model returns per row
 # Alias check (see postprocess): a top-k merchant whose alias the description prints as
 # whole words is kept although the model's probability is under the pipeline's threshold,
-# if it holds at least ALIAS_FLOOR (an alias under ALIAS_TYPO_CHARS letters: short names
-# are common words and first names) or ALIAS_LONG_FLOOR (a longer one); with one typo, at
-# least ALIAS_TYPO_FLOOR.
+# if it holds at least ALIAS_FLOOR (an alias under ALIAS_LONG_CHARS letters: short names
+# are common words and first names) or ALIAS_LONG_FLOOR (a longer one); a long alias with
+# one typo, at least ALIAS_TYPO_FLOOR.
 ALIAS_FLOOR: Final = 0.05
 ALIAS_LONG_FLOOR: Final = 0.0
 ALIAS_TYPO_FLOOR: Final = 0.02
 ALIAS_MIN_CHARS: Final = 4
-ALIAS_TYPO_CHARS: Final = 6  # an alias this long (spaces dropped) is matched with one typo
+ALIAS_LONG_CHARS: Final = 6  # letters (spaces dropped) of a long alias: no floor, one typo
 ALIAS_RUN_CHARS: Final = 6  # a multi-word alias this long is matched run together
 _NOT_ALIAS_TEXT = r"[^A-Z0-9&]+"
 ENSEMBLE_INPUTS: Final = ("description", "direction", "mcc")
@@ -84,8 +84,10 @@ class ModelLabels:
 
     @functools.cached_property
     def alias_table(self) -> pl.DataFrame:
-        """``merchant_aliases`` as a frame (``label``, ``alias``), built once: the alias
-        check joins every batch's candidates against it."""
+        """``merchant_aliases`` as a frame, built once: the alias check joins every batch's
+        candidates against it. ``label``, ``alias`` (padded key), ``joined`` (spaces
+        dropped), ``chars`` (its length), ``long`` (``ALIAS_LONG_CHARS`` or more) and
+        ``spaced`` (two or more words, ``ALIAS_RUN_CHARS`` or more letters)."""
         table = pl.DataFrame(
             {
                 "label": [label for label, _ in self.merchant_aliases],
@@ -94,10 +96,17 @@ class ModelLabels:
             schema={"label": pl.Int64, "alias": pl.String},
         )
         bare = pl.col("alias").str.strip_chars()
-        return table.with_columns(
-            joined=bare.str.replace_all(" ", "", literal=True),
-            spaced=bare.str.contains(" ", literal=True)
-            & (bare.str.replace_all(" ", "", literal=True).str.len_chars() >= ALIAS_RUN_CHARS),
+        return (
+            table.with_columns(
+                joined=bare.str.replace_all(" ", "", literal=True),
+                words=bare.str.contains(" ", literal=True),
+            )
+            .with_columns(chars=pl.col("joined").str.len_chars().cast(pl.Int64))
+            .with_columns(
+                long=pl.col("chars") >= ALIAS_LONG_CHARS,
+                spaced=pl.col("words") & (pl.col("chars") >= ALIAS_RUN_CHARS),
+            )
+            .drop("words")
         )
 
     def encoded(
@@ -191,10 +200,10 @@ def one_edit(left: pl.Series, right: pl.Series) -> npt.NDArray[np.bool_]:
     width = int(max(len_l.max(), len_r.max())) + 1
     shorter = np.minimum(len_l, len_r)
 
-    def codes(series: pl.Series) -> npt.NDArray[np.uint32]:
-        return np.asarray(series.to_list(), dtype=f"<U{width}").view(np.uint32).reshape(n, width)
+    def codes(series: pl.Series) -> npt.NDArray[np.uint64]:
+        return code_points(series.to_list(), width)
 
-    def common(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    def common(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         differs = a != b
         first = np.where(differs.any(axis=1), differs.argmax(axis=1), width)
         return np.asarray(np.minimum(first, shorter), dtype=np.int64)
@@ -228,10 +237,10 @@ def _alias_check(
     the bag of n-grams lost. The evidence, in this order:
 
     * a top-k candidate whose alias the text prints as whole words: any candidate for an
-      alias of ``ALIAS_TYPO_CHARS`` letters or more (``ALIAS_LONG_FLOOR``), one holding
+      alias of ``ALIAS_LONG_CHARS`` letters or more (``ALIAS_LONG_FLOOR``), one holding
       ``ALIAS_FLOOR`` for a shorter one, which is often a first name or a common word
       (``MIKES AUTO REPAIR``); or a candidate holding ``ALIAS_TYPO_FLOOR`` whose alias run
-      together (``ALIAS_TYPO_CHARS`` letters or more) is one edit inside a word of the
+      together (``ALIAS_LONG_CHARS`` letters or more) is one edit inside a word of the
       text, or inside two neighbouring words run together (``MCDONLADS``, ``TABRIA V`` for
       ``TAVRIA V``): same first and last letter, as a slipped key or a doubled letter
       leaves them, where a different name usually differs at its end (``TEODORO`` /
@@ -263,7 +272,7 @@ def _alias_check(
             ]
         )
         .drop_nulls()
-        .filter(pl.col("word").str.len_chars() >= ALIAS_TYPO_CHARS)
+        .filter(pl.col("word").str.len_chars() >= ALIAS_LONG_CHARS)
         .unique()
     )
     rows, slots = np.nonzero(unanswered[:, None] & (ids > 0))
@@ -279,23 +288,17 @@ def _alias_check(
     aliases = labels.alias_table
     printed = (
         candidates.join(aliases, on="label")
-        .filter(
-            pl.col("p")
-            >= pl.when(pl.col("joined").str.len_chars() >= ALIAS_TYPO_CHARS)
-            .then(ALIAS_LONG_FLOOR)
-            .otherwise(ALIAS_FLOOR)
-        )
+        .filter(pl.col("p") >= pl.when("long").then(ALIAS_LONG_FLOOR).otherwise(ALIAS_FLOOR))
         .join(texts, on="row")
         .filter(pl.col("text").str.contains(pl.col("alias"), literal=True))
         .select("row", "label", "p")
     )
-    chars = pl.col("joined").str.len_chars().cast(pl.Int64)
     near = (
         candidates.filter(pl.col("p") >= ALIAS_TYPO_FLOOR)
-        .join(aliases.filter(chars >= ALIAS_TYPO_CHARS), on="label")
+        .join(aliases.filter("long"), on="label")
         .join(spans, on="row")
         .filter(
-            ((chars - pl.col("word").str.len_chars().cast(pl.Int64)).abs() <= 1)
+            ((pl.col("chars") - pl.col("word").str.len_chars().cast(pl.Int64)).abs() <= 1)
             & (pl.col("joined").str.head(1) == pl.col("word").str.head(1))
             & (pl.col("joined").str.tail(1) == pl.col("word").str.tail(1))
         )
