@@ -26,7 +26,7 @@ from models.training.train import REPO
 from streams.core.category import classify
 from streams.core.featurise import featurise
 from streams.core.merchant import MIN_MERCHANT_CONFIDENCE, MerchantCatalogue, attach_merchants
-from streams.core.model_steps import TOP_K
+from streams.core.model_steps import TOP_K, postprocess, request_tensors
 from streams.inference.local import onnx_session, onnx_step
 from streams.inference.predictor import LocalPredictor
 from streams.inference.repository import ModelRepository
@@ -185,26 +185,31 @@ def failures(pred: pl.DataFrame, n: int = 8) -> dict[str, list[dict[str, Any]]]:
 
 
 def latency(frame: pl.DataFrame) -> dict[str, Any]:
-    """ms per transaction, 1 thread: featurise + merchant + category, at batch 1/32/256."""
+    """ms per transaction, 1 thread: featurise + merchant + category + postprocess (labels
+    and alias evidence), at batch 1/32/256."""
     merchant = onnx_step(session("merchant", 1))
     category = onnx_step(session("category", 1))
+    labels = ModelRepository(REPO).labels()
     rows = frame.head(LAT_ROWS)
     result = {}
     for batch in (1, 32, 256):
         count = 256 if batch == 1 else LAT_ROWS
-        timings = {"featurise": 0.0, "merchant": 0.0, "category": 0.0}
+        timings = {"featurise": 0.0, "merchant": 0.0, "category": 0.0, "postprocess": 0.0}
         for start in range(0, count, batch):
             part = rows.slice(start, batch)
             t0 = time.perf_counter()
             feats: dict[str, Any] = featurise(part)
             t1 = time.perf_counter()
-            merchant(feats)
+            found = merchant(feats)
             t2 = time.perf_counter()
-            category(feats)
+            found |= category(feats)
             t3 = time.perf_counter()
+            postprocess(found | {"description": request_tensors(part)["description"]}, labels)
+            t4 = time.perf_counter()
             timings["featurise"] += t1 - t0
             timings["merchant"] += t2 - t1
             timings["category"] += t3 - t2
+            timings["postprocess"] += t4 - t3
         per = {k: 1000 * v / count for k, v in timings.items()}
         per["total"] = sum(per.values())
         result[f"batch_{batch}"] = {k: round(v, 4) for k, v in per.items()}
@@ -219,6 +224,7 @@ def main() -> None:
     hand_pred = predict(hand, predictor)
     res: dict[str, Any] = {
         "test": metrics(pred),
+        "redraw": metrics(predict(generate("redraw"), predictor)),
         "handwritten": metrics(hand_pred),
         "failures": failures(pred),
         "failures_handwritten": failures(hand_pred, n=20),
@@ -235,6 +241,9 @@ def main() -> None:
             {
                 "merchant_top1": t["merchant"]["merchant_top1"],
                 "unknown_precision_local": t["merchant"]["unknown_precision_local"],
+                "redraw_merchant": res["redraw"]["merchant"]["merchant_top1"],
+                "redraw_unknown": res["redraw"]["merchant"]["unknown_precision_local"],
+                "redraw_primary": res["redraw"]["category"]["primary"]["accuracy"],
                 "category_primary": t["category"]["primary"]["accuracy"],
                 "category_detailed": t["category"]["detailed"]["accuracy"],
                 "counterparty": t["counterparty_type"]["accuracy"],

@@ -22,7 +22,7 @@ from onnx import numpy_helper
 from models.training.train import REPO
 
 MODELS = {
-    "merchant": ("labels.txt", "aliases.tsv"),
+    "merchant": ("labels.txt", "aliases.tsv", "common_words.txt"),
     "category": ("labels.txt", "counterparty_labels.txt"),
 }
 

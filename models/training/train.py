@@ -33,10 +33,12 @@ from onnx import TensorProto, helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
+from models.training.common_words import common_words
 from models.training.generate_data import ROOT, UNKNOWN, Brand, generate, load_brands, taxonomy
 from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
 from models.training.onnx_io import initialiser
 from models.training.word_vectors import WordVectors, word_vectors
+from streams.core.alias_evidence import ALIAS_MIN_CHARS, alias_key
 from streams.core.featurise import (
     BUCKETS,
     FEATURISER_VERSION,
@@ -46,8 +48,7 @@ from streams.core.featurise import (
     WORD_START,
     featurise,
 )
-from streams.core.model_steps import ALIAS_MIN_CHARS, alias_key
-from streams.inference.repository import ALIASES_FILE
+from streams.inference.repository import ALIASES_FILE, COMMON_WORDS_FILE
 
 REPO = ROOT / "models" / "repository"
 CTYPES = ("merchant", "person", "employer", "bank", "government", "unknown")
@@ -289,7 +290,7 @@ def _write(repo: Path, name: str, proto: onnx.ModelProto, labels: dict[str, list
 
 def alias_lines(brands: list[Brand]) -> list[str]:
     """``merchant/aliases.tsv``: ``merchant_id<TAB>alias`` for the aliases the merchant
-    model was built on that are long enough for postprocess's alias check."""
+    model was built on that are long enough for postprocess's alias evidence."""
     return sorted(
         {
             f"{b.merchant_id}\t{a}"
@@ -336,7 +337,11 @@ def main() -> None:
         out,
         "merchant",
         merchant_onnx(merchant, aliases),
-        {"labels.txt": merchants, ALIASES_FILE: alias_lines(brands)},
+        {
+            "labels.txt": merchants,
+            ALIASES_FILE: alias_lines(brands),
+            COMMON_WORDS_FILE: common_words(),
+        },
     )
     words = word_vectors()
     members = [

@@ -16,7 +16,8 @@ from typing import Final
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
-from streams.core.model_steps import ModelLabels, alias_key
+from streams.core.alias_evidence import alias_key
+from streams.core.model_steps import ModelLabels
 from streams.errors import ModelRepositoryError
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
 DEFAULT_REPOSITORY: Final = Path(__file__).resolve().parents[2] / "models" / "repository"
 ENSEMBLE: Final = "enrich"
 ALIASES_FILE: Final = "aliases.tsv"  # merchant_id<TAB>alias, beside merchant/labels.txt
+COMMON_WORDS_FILE: Final = "common_words.txt"  # everyday words and names, one per line
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,30 @@ class ModelRepository:
             raise ModelRepositoryError(f"cannot read {path}: {exc}") from exc
         return tuple(pairs)
 
+    def _common_words(self) -> frozenset[str]:
+        """``merchant/common_words.txt`` (written by the recipe): the everyday words and
+        people's names that an alias must not be mistaken for; none when absent."""
+        path = self.root / "merchant" / COMMON_WORDS_FILE
+        if not path.is_file():
+            return frozenset()
+        try:
+            return frozenset(path.read_text(encoding="utf-8").split())
+        except OSError as exc:
+            raise ModelRepositoryError(f"cannot read {path}: {exc}") from exc
+
     def labels(self) -> ModelLabels:
+        """Every model's labels, with the merchant aliases' lookup tables built now (about
+        half a second) rather than on a worker's first batch."""
         merchants = self._labels("merchant")
-        return ModelLabels(
+        labels = ModelLabels(
             merchants=merchants,
             categories=self._labels("category"),
             counterparty_types=self._labels("category", "counterparty_labels.txt"),
             merchant_aliases=self._merchant_aliases(merchants),
+            common_words=self._common_words(),
         )
+        labels.alias_tables  # noqa: B018 - a cached property, built here on purpose
+        return labels
 
     def fingerprint(self) -> str:
         """A digest of every file that changes an answer (configs, ONNX files, labels, the

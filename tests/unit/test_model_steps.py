@@ -6,14 +6,13 @@ import numpy as np
 import polars as pl
 import pytest
 
+from streams.core.alias_evidence import alias_key
 from streams.core.featurise import SEQ_LEN, featurise
 from streams.core.merchant import MIN_MERCHANT_CONFIDENCE
 from streams.core.model_steps import (
     ENSEMBLE_OUTPUTS,
     PREDICTION_SCHEMA,
     ModelLabels,
-    alias_key,
-    one_edit,
     postprocess,
     predictions_frame,
     preprocess,
@@ -92,94 +91,27 @@ def test_postprocess_sums_a_merchants_aliases_before_choosing() -> None:
     assert frame["model_merchant_id"].to_list() == ["m_a", "unknown"]
 
 
-def _alias_check_rows(descriptions: list[str]) -> list[tuple[str, float]]:
-    """Every row: unknown 0.6, m_b 0.3 (aliases "BLUE DOOR", "BLUEDOOR BAKERIES"), m_c 0.01
-    (aliases "RED BARN", "ROSE"), m_a 0.09 (alias "GREEN LANTERN")."""
+def test_postprocess_reranks_on_alias_evidence_unless_a_person_is_paid() -> None:
     labels = ModelLabels(
         merchants=LABELS.merchants,
         categories=LABELS.categories,
         counterparty_types=LABELS.counterparty_types,
-        merchant_aliases=(
-            (2, alias_key("Blue Door")),
-            (3, alias_key("RED-BARN")),
-            (2, alias_key("Bluedoor Bakeries")),
-            (1, alias_key("Green Lantern")),
-            (3, alias_key("Rose")),
-        ),
+        merchant_aliases=((2, alias_key("Blue Door")),),
     )
-    n = len(descriptions)
-    ids = np.tile(np.array([0, 2, 3, 1, 1, 1, 1, 1], dtype=np.int64), (n, 1))
-    probs = np.tile(np.array([0.6, 0.3, 0.01, 0.09, 0, 0, 0, 0], dtype=np.float32), (n, 1))
+    ids = np.tile(np.array([0, 2, 1, 3, 3, 3, 3, 3], dtype=np.int64), (2, 1))
+    probs = np.tile(np.array([0.9, 0.05, 0.05, 0, 0, 0, 0, 0], dtype=np.float32), (2, 1))
     out = postprocess(
         {
             "merchant_top_ids": ids,
             "merchant_top_probs": probs,
-            "category_probs": np.full((n, 3), 1 / 3, dtype=np.float32),
-            "counterparty_probs": np.full((n, 6), 1 / 6, dtype=np.float32),
-            "description": np.array([[d.encode()] for d in descriptions], dtype=np.object_),
+            "category_probs": np.full((2, 3), 1 / 3, dtype=np.float32),
+            "counterparty_probs": np.eye(6, dtype=np.float32)[[0, 1]],  # merchant, person
+            "description": np.array([[b"POS BLUE DOOR 0412"], [b"ZELLE TO BLUE DOOR"]]),
         },
         labels,
     )
-    return [
-        (m.decode(), round(float(c), 3))
-        for m, c in zip(out["merchant_id"][:, 0], out["merchant_confidence"][:, 0], strict=True)
-    ]
-
-
-def test_alias_check_keeps_a_candidate_whose_alias_the_text_prints() -> None:
-    keep = (("m_b", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6))
-    assert _alias_check_rows(
-        [
-            "RECURRING PMT BLUE DOOR 0412 SEATTLE WA",  # whole words: kept at the threshold
-            "BLUEDOORS BAKERY",  # not whole words
-            "ROSE GARDEN CAFE",  # m_c's short alias, but m_c holds under ALIAS_FLOOR
-            "RED BARN FARM SHOP",  # m_c's long alias: any candidate will do
-            "blue-door*online",  # case and punctuation folded like the alias
-        ]
-    ) == [keep[0], keep[1], keep[1], ("m_c", MIN_MERCHANT_CONFIDENCE), keep[0]]
-
-
-def test_alias_check_forgives_one_typo_in_a_long_candidate_alias() -> None:
-    keep, unknown = ("m_b", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6)
-    assert _alias_check_rows(
-        [
-            "POS BLEUDOORBAKERIES 0412",  # two letters swapped in the run-together alias
-            "BLUEDOORBAKERRIES",  # a letter doubled
-            "BLUEDOOR BAKREIES",  # a space printed, two letters swapped
-            "BLUEDOORBAKERY",  # two edits: not matched
-            "BLUEDOORBAKERIE",  # one edit, but at the end: a different name
-            "RED BRAN FARM",  # a typo, but m_c holds under ALIAS_TYPO_FLOOR
-        ]
-    ) == [keep, keep, keep, unknown, unknown, unknown]
-
-
-def test_alias_check_takes_any_merchant_whose_long_alias_is_run_together() -> None:
-    assert _alias_check_rows(
-        [
-            "GREENLANTERN 12 MAIN ST",  # printed run together
-            "GREENLANTERNS",  # not a whole word
-            "REDBARN SHOP",  # m_c is under the floor; run together, its alias decides
-        ]
-    ) == [("m_a", MIN_MERCHANT_CONFIDENCE), ("unknown", 0.6), ("m_c", MIN_MERCHANT_CONFIDENCE)]
-
-
-@pytest.mark.parametrize(
-    ("left", "right", "close"),
-    [
-        ("MCDONALDS", "MCDONALDS", True),
-        ("MCDONLADS", "MCDONALDS", True),  # neighbours swapped
-        ("MCDONALD", "MCDONALDS", True),  # one letter missing
-        ("MCDONALDSS", "MCDONALDS", True),  # one letter doubled
-        ("MCXONALDS", "MCDONALDS", True),  # one letter replaced
-        ("CDONALDSM", "MCDONALDS", False),  # a letter moved: two edits
-        ("ABC", "BCA", False),
-        ("ABCDEF", "ABCDEFGH", False),
-        ("XBCDEY", "ABCDEF", False),
-    ],
-)
-def test_one_edit(left: str, right: str, close: bool) -> None:
-    assert one_edit(pl.Series([left]), pl.Series([right])).tolist() == [close]
-    assert one_edit(pl.Series([right]), pl.Series([left])).tolist() == [close]
+    assert out["merchant_id"][:, 0].tolist() == [b"m_b", b"unknown"]
+    np.testing.assert_allclose(out["merchant_confidence"][:, 0], [MIN_MERCHANT_CONFIDENCE, 0.9])
 
 
 def test_empty_predictions_have_the_schema() -> None:
