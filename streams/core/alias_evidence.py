@@ -54,6 +54,7 @@ __all__ = [
     "ALIAS_MIN_CHARS",
     "ALIAS_RUN_CHARS",
     "ALIAS_SWITCH_CHARS",
+    "ALIAS_TINY_CHARS",
     "AliasTables",
     "Aliases",
     "alias_floor",
@@ -70,9 +71,10 @@ ALIAS_MIN_CHARS: Final = 2  # characters of the shortest alias the table keeps (
 ALIAS_LONG_CHARS: Final = 6  # letters (spaces dropped) of a long alias: no floor, one typo
 ALIAS_RUN_CHARS: Final = 6  # a multi-word alias this long is matched run together
 ALIAS_SWITCH_CHARS: Final = 4  # an answered row moves only to evidence this long or longer
+ALIAS_TINY_CHARS: Final = 4  # letters under which an alias is tiny (CVS, BP)
 SPAN_WORDS: Final = 4  # neighbouring words a run-together or misspelt alias may span
 # The least probability the model must give a candidate for its printed alias to count, by
-# the alias's letters and whether it is a common word or a person's name (aliases.tsv).
+# the alias's letters and whether it is a common word or a person's name (is_common).
 FLOOR_SHORT_COMMON: Final = 0.05  # 4-5 letters, a word or a name: ROSE, MIKES
 FLOOR_TINY: Final = 0.02  # 2-3 letters, distinctive: CVS, DHL
 FLOOR_TINY_COMMON: Final = 0.1  # 2-3 letters, a word or a name: ACE, BOX
@@ -110,7 +112,7 @@ def alias_floor(chars: pl.Expr, common: pl.Expr) -> pl.Expr:
     return (
         pl.when(chars >= ALIAS_LONG_CHARS)
         .then(0.0)
-        .when(chars >= ALIAS_SWITCH_CHARS)
+        .when(chars >= ALIAS_TINY_CHARS)
         .then(pl.when(common).then(FLOOR_SHORT_COMMON).otherwise(0.0))
         .otherwise(pl.when(common).then(FLOOR_TINY_COMMON).otherwise(FLOOR_TINY))
     )
