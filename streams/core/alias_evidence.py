@@ -237,7 +237,10 @@ def _spans(texts: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("parts").list.drop_nulls().list.len() == pl.col("parts").list.len())
         .with_columns(word=pl.col("parts").list.join(""))
         .filter(pl.col("word").str.len_chars() >= ALIAS_LONG_CHARS - 1)
-        .unique(["row", "word"])
+        # one span per spelling, the one of fewest words (runs come shortest first): a
+        # word run together can also be read across spaces, and the misspelt evidence
+        # reads the span's words, so which one is kept must not be left to chance
+        .unique(["row", "word"], keep="first", maintain_order=True)
     )
 
 
