@@ -12,13 +12,11 @@ Deterministic: both lists ship inside the pinned packages.
 
 from __future__ import annotations
 
-import importlib
 import re
 
 from wordfreq import iter_wordlist, zipf_frequency
 
-from models.training.names import LOCALES
-from models.training.places import bank_text
+from models.training.names import FIRST_NAMES, LAST_NAMES, faker_names
 
 __all__ = ["COMMON_ZIPF", "common_words"]
 
@@ -26,7 +24,6 @@ __all__ = ["COMMON_ZIPF", "common_words"]
 # are 4-6. Brand words frequent only as brands (``tesco``) count as common too, which costs
 # nothing: the model backs a brand that well known.
 COMMON_ZIPF = 3.0
-_FIRST_LAST = ("first_names", "first_names_male", "first_names_female", "last_names")
 _WORD = re.compile(r"[A-Z]{2,}")
 
 
@@ -39,9 +36,6 @@ def common_words() -> list[str]:
             break
         if _WORD.fullmatch(word.upper()):
             found.add(word.upper())
-    for locale in LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in _FIRST_LAST:
-            for raw in getattr(provider, attribute, ()):
-                found.update(w for w in bank_text(str(raw)).split() if _WORD.fullmatch(w))
+    for name in faker_names(FIRST_NAMES + LAST_NAMES):
+        found.update(w for w in name.split() if _WORD.fullmatch(w))
     return sorted(found)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from models.training.generate_data import ROOT
+from models.training.generate_data import ROOT, SEEDS
 from models.training.train import REPO
 
 HERE = ROOT / "models" / "training"
@@ -175,7 +175,7 @@ slug, i.e. the shortest id), so the other ids are never predicted for that text.
 - Same over every non-brand row (local businesses + flows): {_pct(m["unknown_precision_all_nonbrand"])}
 - Brand rows called `unknown`: {_pct(m["brand_called_unknown"])}
 - **Redraw** (a second sample of {r["rows"]} rows from the same held-out pools, seed
-  20240604, never read while writing the rules above): merchant top-1
+  {SEEDS["redraw"]}, never read while writing the rules above): merchant top-1
   {_pct(r["merchant"]["merchant_top1"])}, unknown precision {_pct(r["merchant"]["unknown_precision_local"])}
 
 Confidence threshold (predict `unknown` when the top probability is below it; the

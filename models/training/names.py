@@ -14,15 +14,27 @@ Deterministic: the lists ship inside the pinned package; names are sorted before
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from models.training.places import bank_text
 
-__all__ = ["LOCALES", "train_names"]
+__all__ = ["FIRST_NAMES", "LAST_NAMES", "LOCALES", "faker_names", "train_names"]
 
 LOCALES = ("en_US", "en_GB", "en_IE", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
-_FIRST = ("first_names", "first_names_male", "first_names_female")
+FIRST_NAMES = ("first_names", "first_names_male", "first_names_female")
+LAST_NAMES = ("last_names",)
 MAX_NAME = 14
+
+
+def faker_names(attributes: Iterable[str]) -> Iterator[str]:
+    """Every name faker ships under ``attributes`` of its person providers for ``LOCALES``,
+    as a bank prints it (``bank_text``), in the packages' order, repeats included."""
+    wanted = tuple(attributes)
+    for locale in LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in wanted:
+            for raw in getattr(provider, attribute, ()):
+                yield bank_text(str(raw))
 
 
 def train_names(excluded: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -30,12 +42,8 @@ def train_names(excluded: Iterable[str]) -> tuple[list[str], list[str]]:
     (whole names or any of their words)."""
     skip = set(excluded)
     found: tuple[set[str], set[str]] = (set(), set())
-    for locale in LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for into, attributes in ((found[0], _FIRST), (found[1], ("last_names",))):
-            for attribute in attributes:
-                for raw in getattr(provider, attribute, ()):
-                    name = bank_text(str(raw))
-                    if 3 <= len(name) <= MAX_NAME and not ({name, *name.split()} & skip):
-                        into.add(name)
+    for into, attributes in ((found[0], FIRST_NAMES), (found[1], LAST_NAMES)):
+        for name in faker_names(attributes):
+            if 3 <= len(name) <= MAX_NAME and not ({name, *name.split()} & skip):
+                into.add(name)
     return sorted(found[0]), sorted(found[1])
