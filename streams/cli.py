@@ -9,23 +9,29 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from streams.errors import ConfigError, TxEnrichError
 from streams.settings import KafkaSettings, Settings, TopicNames
 
+if TYPE_CHECKING:
+    from streams.shell.local_stack import LocalStack
+
 __all__ = ["main", "render_pretty"]
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment, overridden by the flags given."""
+def _settings(args: argparse.Namespace, stack: LocalStack | None = None) -> Settings:
+    """Settings from the environment, overridden by the flags given (and, for a command that
+    started the local stack, by how to reach it)."""
     try:
-        kafka = KafkaSettings()
-        if getattr(args, "bootstrap_servers", None):
-            kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
-        overrides: dict[str, Any] = {"kafka": kafka, "topics": TopicNames()}
+        overrides: dict[str, Any] = {"topics": TopicNames()}
+        if stack is None:
+            kafka = KafkaSettings()
+            if getattr(args, "bootstrap_servers", None):
+                kafka = kafka.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
+            overrides["kafka"] = kafka
         flags = ("batch_size", "batch_wait_seconds", "redis_url", "web_port", "partitions")
         for flag in (*flags, "model_repository", "triton_url", "topology"):
             value = getattr(args, flag, None)
@@ -35,7 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             overrides["redis_url"] = None
         if getattr(args, "no_triton", False):
             overrides["triton_url"] = None
-        return Settings(**overrides)
+        return stack.settings(**overrides) if stack is not None else Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
@@ -69,21 +75,23 @@ def _cmd_up(args: argparse.Namespace) -> int:
     from streams.shell.kafka_admin import create_topics, wait_for_broker
     from streams.shell.local_stack import LocalStack
 
-    run_dir = Path(args.workdir) / time.strftime("up-%Y%m%d-%H%M%S")
+    # --data-dir keeps the broker's log directory (topics, offsets, groups) and the worker
+    # state beside it across restarts; without it every run starts in a fresh folder.
+    run_dir = Path(args.data_dir or Path(args.workdir) / time.strftime("up-%Y%m%d-%H%M%S"))
     with LocalStack(run_dir) as stack:
         bootstrap = stack.start_broker(port=args.broker_port)
         redis_url = stack.start_redis(port=args.redis_port)
-        settings = _settings(args).model_copy(update={"kafka": stack.kafka_settings()})
+        settings = _settings(args, stack)
         triton = "" if args.no_triton else stack.start_triton(settings.model_repository).grpc_url
         wait_for_broker(settings)
         create_topics(settings)
-        print(f"bootstrap: {bootstrap}")
+        print(f"bootstrap: {bootstrap}   (Apache Kafka, log dir {stack.workdir / 'kafka'})")
         print(f"redis: {redis_url}")
         print(f"triton: {triton or 'not started (--no-triton): workers run the models in process'}")
-        # the broker starts empty: a worker must not reuse table state from an earlier stack
         print(
             f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap}"
-            f" TXENRICH_KAFKA_PRODUCER_BATCH_BYTES={settings.kafka.producer_batch_bytes}"
+            f" TXENRICH_REPLICATION_FACTOR={settings.replication_factor}"
+            f" TXENRICH_MIN_INSYNC_REPLICAS={settings.min_insync_replicas}"
             f" TXENRICH_REDIS_URL={redis_url}"
             f" TXENRICH_TRITON_URL={triton} TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
         )
@@ -227,7 +235,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", parents=[common], help="start the local broker, Redis and Triton")
-    up.add_argument("--workdir", default=".txenrich")
+    up.add_argument("--workdir", default=".txenrich", help="parent of each run's fresh folder")
+    up.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep the broker's topics and the worker state in DIR across restarts",
+    )
     up.add_argument("--no-triton", action="store_true", help="start no model server")
     up.add_argument("--broker-port", type=int)
     up.add_argument("--redis-port", type=int)
@@ -292,12 +305,38 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `txenrich` console script."""
     args = _parser().parse_args(argv)
+    interrupted = _InterruptFlag()
     try:
         code: int = args.run(args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except TxEnrichError as exc:
+        if interrupted.raised:
+            return _interrupted()
         print(f"txenrich: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("txenrich: interrupted; everything started was stopped", file=sys.stderr)
-        return 130
+    except Exception:
+        # Ctrl-C inside a C extension (librdkafka's constructor, say) can surface as that
+        # extension's own error rather than KeyboardInterrupt: still an interrupt, not a crash.
+        if interrupted.raised:
+            return _interrupted()
+        raise
     return code
+
+
+class _InterruptFlag:
+    """SIGINT raises KeyboardInterrupt as usual, and remembers that it did."""
+
+    def __init__(self) -> None:
+        self.raised = False
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.raised = True
+        raise KeyboardInterrupt
+
+
+def _interrupted() -> int:
+    print("txenrich: interrupted; everything started was stopped", file=sys.stderr)
+    return 130

@@ -7,6 +7,7 @@ TxEnrichError
 ├── ModelRepositoryError   the model repository (configs, ONNX files, labels) is unusable
 ├── ServiceError           an external service failed
 │   ├── BrokerUnavailable  Kafka bootstrap servers unreachable
+│   ├── BrokerAuthenticationError  the broker refused the credentials or TLS failed
 │   ├── ModelServerError   Triton unreachable, too slow, or answered with an error
 │   └── LocalStackError    an embedded server (broker, Redis, Triton) failed to start
 └── DeliveryError          the broker did not acknowledge an output record
@@ -15,6 +16,7 @@ TxEnrichError
 from __future__ import annotations
 
 __all__ = [
+    "BrokerAuthenticationError",
     "BrokerUnavailable",
     "ConfigError",
     "ContractError",
@@ -54,6 +56,10 @@ class ServiceError(TxEnrichError):
 
 class BrokerUnavailable(ServiceError):
     """The Kafka bootstrap servers did not answer."""
+
+
+class BrokerAuthenticationError(ServiceError):
+    """The broker refused the SASL credentials, or the TLS handshake could not be verified."""
 
 
 class ModelServerError(ServiceError):

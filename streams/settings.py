@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_TOPOLOGY", "KafkaSettings", "Settings", "TopicNames"]
@@ -29,14 +29,16 @@ class KafkaSettings(BaseSettings):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
-    # The worker's producer batch limit (faust's producer_max_batch_size), in bytes.
-    producer_batch_bytes: int = Field(default=16384, ge=1)
+    # The largest record a producer may write, and the topics' max.message.bytes when the
+    # CLI creates them (Kafka's broker default is 1 MiB plus a batch header).
+    max_message_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
 
     def confluent_config(self) -> dict[str, Any]:
         """librdkafka configuration for confluent-kafka clients."""
         conf: dict[str, Any] = {
             "bootstrap.servers": self.bootstrap_servers,
             "security.protocol": self.security_protocol.lower(),
+            "message.max.bytes": self.max_message_bytes,
         }
         if self.sasl_mechanism:
             conf["sasl.mechanism"] = self.sasl_mechanism
@@ -71,8 +73,12 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     topics: TopicNames = Field(default_factory=TopicNames)
     app_id: str = "txenrich"
+    # Topics the CLI and workers create (the state changelog too): production defaults that
+    # survive one broker lost with no acknowledged write lost (acks=all); the local stack
+    # uses 1 / 1.
     partitions: int = Field(default=3, ge=1, le=1024)
-    replication_factor: int = Field(default=1, ge=1, le=16)
+    replication_factor: int = Field(default=3, ge=1, le=16)
+    min_insync_replicas: int = Field(default=2, ge=1, le=16)
     batch_size: int = Field(default=500, ge=1, le=100_000)
     batch_wait_seconds: float = Field(default=0.2, gt=0, le=60)
     redis_url: str | None = "redis://127.0.0.1:6379/0"
@@ -99,3 +105,12 @@ class Settings(BaseSettings):
     # memory:// rebuilds it from the changelog at every start.
     state_store: str = "rocksdb://"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _replicas_fit(self) -> Settings:
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError(
+                f"min_insync_replicas ({self.min_insync_replicas}) exceeds replication_factor "
+                f"({self.replication_factor}): no write could ever be acknowledged"
+            )
+        return self

@@ -1,4 +1,4 @@
-"""Fixtures: a real broker (tansu), Redis and Triton per session on free loopback ports."""
+"""Fixtures: a real broker (Apache Kafka), Redis and Triton per session on free loopback ports."""
 
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ def make_settings(
     def build(**overrides: Any) -> Settings:
         suffix = uuid.uuid4().hex[:8]
         values: dict[str, Any] = {
-            "kafka": stack.kafka_settings(),
             "topics": TopicNames(
                 raw=f"raw-{suffix}", enriched=f"enriched-{suffix}", dead_letter=f"dlq-{suffix}"
             ),
@@ -55,7 +54,7 @@ def make_settings(
             "batch_wait_seconds": 0.1,
         }
         values.update(overrides)
-        settings = Settings(**values)
+        settings = stack.settings(**values)
         wait_for_broker(settings)
         create_topics(settings)
         return settings

@@ -9,11 +9,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from streams.core.merchant import MerchantCatalogue
 from streams.core.wire import decode_value
+from streams.inference.predictor import LocalPredictor
 from streams.settings import Settings
+from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw
 
-__all__ = ["decoded", "metric", "write_jsonl"]
+__all__ = ["decoded", "metric", "offline_recurrence", "write_jsonl"]
 
 
 def decoded(record: OutgoingRaw) -> Any:
@@ -44,3 +47,14 @@ def metric(settings: Settings, name: str, label: str) -> float:
         for line in body.splitlines()
         if line.startswith(name) and label in line
     )
+
+
+def offline_recurrence(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """Recurrence fields per transaction from the offline pipeline over the same records (a
+    backfill): what a live worker must produce, whatever crashed on the way."""
+    source = tmp_path / "raw.jsonl"
+    write_jsonl(source, records)
+    out = tmp_path / "backfill.jsonl"
+    enrich_file(source, out, MerchantCatalogue.load(), LocalPredictor())
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    return {row["transaction_id"]: row["recurrence"] for row in rows}

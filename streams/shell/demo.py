@@ -118,10 +118,9 @@ def run_demo(
     with LocalStack(run_dir) as stack:
         bootstrap = stack.start_broker()
         redis_url = stack.start_redis()
-        echo(f"broker  {bootstrap}   (tansu, log {run_dir / 'broker.log'})")
+        echo(f"broker  {bootstrap}   (Apache Kafka, KRaft, log {run_dir / 'broker.log'})")
         echo(f"redis   {redis_url}   (log {run_dir / 'redis.log'})")
-        settings = Settings(
-            kafka=stack.kafka_settings(),
+        settings = stack.settings(
             redis_url=redis_url,
             triton_url=None,  # set below once Triton is up; never from the environment
             app_id="txenrich-demo",

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from typing import Final
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
-from streams.errors import BrokerUnavailable
+from streams.errors import BrokerAuthenticationError, BrokerUnavailable, ConfigError
 from streams.settings import Settings
 
-__all__ = ["create_topics", "wait_for_broker"]
+__all__ = ["STATE_TABLES", "changelog_topics", "create_topics", "wait_for_broker"]
+
+# The workers' state (see recurrence_state): one compacted changelog topic per kind.
+STATE_TABLES: Final = ("recurrence",)
+_COMPACTED: Final = {"cleanup.policy": "compact"}
 
 
 # librdkafka logs every refused connection; while waiting for a broker that is noise,
@@ -23,13 +27,37 @@ _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
 
 
-def _admin(settings: Settings) -> AdminClient:
-    return AdminClient(settings.kafka.confluent_config(), logger=_QUIET)
+# Errors no retry can mend: the broker refused the credentials, or TLS could not be verified.
+_REFUSALS = (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED, KafkaError._SSL)
+
+
+def _admin(settings: Settings, errors: list[KafkaError] | None = None) -> AdminClient:
+    config = settings.kafka.confluent_config()
+    if errors is not None:
+        config["error_cb"] = errors.append
+    return AdminClient(config, logger=_QUIET)
+
+
+def _refusal(settings: Settings, error: KafkaError) -> BrokerAuthenticationError:
+    kafka = settings.kafka
+    if error.code() == KafkaError._SSL:
+        what = "TLS with the broker failed"
+        fix = "check TXENRICH_KAFKA_SSL_CAFILE (the CA that signed the broker's certificate)"
+    else:
+        what = f"the broker refused {kafka.sasl_mechanism} login as {kafka.sasl_username!r}"
+        fix = "check TXENRICH_KAFKA_SASL_USERNAME and TXENRICH_KAFKA_SASL_PASSWORD"
+    # librdkafka's text names the mechanism and the reason, never the password
+    reason = error.str().split(": ", 1)[-1]
+    return BrokerAuthenticationError(
+        f"{what} at {kafka.bootstrap_servers} ({kafka.security_protocol}): {reason}; {fix}"
+    )
 
 
 def wait_for_broker(settings: Settings, timeout: float = 30.0) -> None:
-    """Return once the bootstrap servers answer a metadata request."""
-    admin = _admin(settings)
+    """Return once the bootstrap servers answer a metadata request; refused credentials or
+    an unverifiable certificate end the wait at once."""
+    errors: list[KafkaError] = []
+    admin = _admin(settings, errors)
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -38,31 +66,58 @@ def wait_for_broker(settings: Settings, timeout: float = 30.0) -> None:
             return
         except KafkaException as exc:
             last = exc
-            time.sleep(0.2)
+            admin.poll(0.2)  # serves the error callback: why the metadata request failed
+            refused = [e for e in errors if e.code() in _REFUSALS]
+            if refused:
+                raise _refusal(settings, refused[-1]) from exc
     raise BrokerUnavailable(
         f"broker unreachable at {settings.kafka.bootstrap_servers} ({last}); "
         "start one with `txenrich up` or set TXENRICH_KAFKA_BOOTSTRAP_SERVERS"
     )
 
 
-def create_topics(settings: Settings, names: Iterable[str] | None = None) -> list[str]:
-    """Create the raw, enriched and dead-letter topics (or `names`); returns those created."""
-    wanted = (
-        list(names)
-        if names is not None
-        else [
-            settings.topics.raw,
-            settings.topics.enriched,
-            settings.topics.dead_letter,
-        ]
-    )
+def changelog_topics(app_id: str) -> list[str]:
+    """The compacted topics that back the workers' state, partitioned like the raw topic."""
+    return [f"{app_id}-{table}-changelog" for table in STATE_TABLES]
+
+
+def create_topics(settings: Settings) -> list[str]:
+    """Create what is missing of the raw, enriched and dead-letter topics and the state
+    changelog; returns the names created. A changelog gets as many partitions as the raw
+    topic has: each raw partition's state lives in the changelog partition of that number.
+    """
+    durable = {
+        "min.insync.replicas": str(settings.min_insync_replicas),
+        "max.message.bytes": str(settings.kafka.max_message_bytes),
+    }
+    topics = settings.topics
+    wanted = dict.fromkeys([topics.raw, topics.enriched, topics.dead_letter], durable)
+    changelogs = changelog_topics(settings.app_id)
+    wanted |= dict.fromkeys(changelogs, durable | _COMPACTED)
     admin = _admin(settings)
-    existing = set(admin.list_topics(timeout=10).topics)
-    missing = [name for name in wanted if name not in existing]
+    metadata = admin.list_topics(timeout=10)
+    missing = [name for name in wanted if name not in metadata.topics]
     if not missing:
         return []
+    described = metadata.topics.get(topics.raw)
+    raw_partitions = len(described.partitions) if described is not None else settings.partitions
+    brokers = len(metadata.brokers)
+    if settings.replication_factor > brokers:
+        raise ConfigError(
+            f"replication factor {settings.replication_factor} needs as many brokers; "
+            f"{settings.kafka.bootstrap_servers} has {brokers}: set TXENRICH_REPLICATION_FACTOR "
+            f"and TXENRICH_MIN_INSYNC_REPLICAS to at most {brokers}"
+        )
     futures = admin.create_topics(
-        [NewTopic(name, settings.partitions, settings.replication_factor) for name in missing],
+        [
+            NewTopic(
+                name,
+                raw_partitions if name in changelogs else settings.partitions,
+                settings.replication_factor,
+                config=wanted[name],
+            )
+            for name in missing
+        ],
         operation_timeout=10,
     )
     created: list[str] = []

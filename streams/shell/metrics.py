@@ -15,7 +15,7 @@ __all__ = [
     "INFERENCE_ROWS",
     "INFERENCE_SECONDS",
     "MODEL_SERVER_FAILURES",
-    "OFFSET_GAP_RECORDS",
+    "PARTITIONS_OWNED",
     "POLICY_SKIPS",
     "RECORDS",
     "RECORD_LATENCY",
@@ -25,11 +25,6 @@ RECORDS = Counter(
     "txenrich_records_total",
     "Consumed records by outcome (enriched or dead_lettered).",
     ["topic", "outcome"],
-)
-OFFSET_GAP_RECORDS = Counter(
-    "txenrich_offset_gap_records_total",
-    "Records the consumer skipped and the worker read back from the broker itself.",
-    ["topic"],
 )
 DEAD_LETTERS = Counter(
     "txenrich_dead_letters_total", "Dead-lettered records by reason code.", ["reason"]
@@ -85,4 +80,7 @@ POLICY_SKIPS = Counter(
     "txenrich_policy_skips_total",
     "Rows a pre-policy answered without the model, by the policy's reason.",
     ["reason"],
+)
+PARTITIONS_OWNED = Gauge(
+    "txenrich_partitions_owned", "Raw-topic partitions this worker owns (state restored)."
 )

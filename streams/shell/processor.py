@@ -86,6 +86,12 @@ class BatchProcessor:
         self._versions = {"enricher": self.version, **predictor.model_versions}
         self._policies = list(policies)
 
+    async def close(self) -> None:
+        """Close the model client and the cache connection."""
+        await self._predictor.close()
+        if self._cache is not None:
+            await self._cache.close()
+
     async def _predictions(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         """PREDICTION_SCHEMA columns and ``inference_path`` for each valid row, in order:
         pre-policy answers first, then cache hits, then ONE model call for the rest."""

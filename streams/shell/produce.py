@@ -102,7 +102,7 @@ def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> Produ
             **settings.kafka.confluent_config(),
             "acks": "all",
             "linger.ms": 10,
-            # Java clients' (and faust's) key hashing, so an account lands on the same
+            # Java clients' (and the worker's) key hashing, so an account lands on the same
             # partition whoever produced it, and its state stays with one worker.
             "partitioner": "murmur2_random",
         }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -12,11 +14,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import faust
-
 from streams.errors import LocalStackError
 from streams.settings import Settings
-from streams.shell.app import create_app
+from streams.shell.enricher import build_processor
+from streams.shell.kafka_admin import create_topics, wait_for_broker
+from streams.shell.local_stack import die_with_parent
+from streams.shell.stream_worker import StreamWorker
+from streams.topology import load_topology
 
 __all__ = [
     "run_worker",
@@ -26,27 +30,39 @@ __all__ = [
     "wait_until_ready",
 ]
 
-_FAUST_LEVELS = {"debug": "debug", "info": "info", "warning": "warn", "error": "error"}
+_LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
 def run_worker(settings: Settings) -> None:
-    """Start the faust worker; returns when it is stopped (SIGTERM/SIGINT)."""
+    """Run a worker until SIGTERM/SIGINT; an infrastructure failure raises (exit 1)."""
+    logging.basicConfig(level=settings.log_level.upper(), format=_LOG_FORMAT)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings)
-    worker = faust.Worker(app, loglevel=_FAUST_LEVELS[settings.log_level], quiet=True)
-    worker.execute_from_commandline()
+    load_topology(settings.topology)  # a bad topology is one line, before any connection
+    # Unreachable brokers and refused credentials end here in one line; the topics, the
+    # state changelog among them, exist before the first batch.
+    wait_for_broker(settings)
+    create_topics(settings)
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    # built on the running loop: the Triton and Redis clients bind to it
+    await StreamWorker(settings, build_processor(settings)).run()
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """Environment variables that reproduce `settings` in a child process."""
     env = {
         "TXENRICH_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "TXENRICH_KAFKA_PRODUCER_BATCH_BYTES": str(settings.kafka.producer_batch_bytes),
+        "TXENRICH_KAFKA_SECURITY_PROTOCOL": settings.kafka.security_protocol,
+        "TXENRICH_KAFKA_MAX_MESSAGE_BYTES": str(settings.kafka.max_message_bytes),
         "TXENRICH_TOPIC_RAW": settings.topics.raw,
         "TXENRICH_TOPIC_ENRICHED": settings.topics.enriched,
         "TXENRICH_TOPIC_DEAD_LETTER": settings.topics.dead_letter,
         "TXENRICH_APP_ID": settings.app_id,
         "TXENRICH_PARTITIONS": str(settings.partitions),
+        "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),
+        "TXENRICH_MIN_INSYNC_REPLICAS": str(settings.min_insync_replicas),
         "TXENRICH_BATCH_SIZE": str(settings.batch_size),
         "TXENRICH_BATCH_WAIT_SECONDS": str(settings.batch_wait_seconds),
         "TXENRICH_WEB_PORT": str(settings.web_port),
@@ -55,6 +71,18 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_STATE_STORE": settings.state_store,
         "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
     }
+    kafka = settings.kafka
+    optional = {
+        "TXENRICH_KAFKA_SASL_MECHANISM": kafka.sasl_mechanism,
+        "TXENRICH_KAFKA_SASL_USERNAME": kafka.sasl_username,
+        "TXENRICH_KAFKA_SASL_PASSWORD": (
+            kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
+        ),
+        "TXENRICH_KAFKA_SSL_CAFILE": kafka.ssl_cafile,
+        "TXENRICH_KAFKA_SSL_CERTFILE": kafka.ssl_certfile,
+        "TXENRICH_KAFKA_SSL_KEYFILE": kafka.ssl_keyfile,
+    }
+    env |= {name: str(value) for name, value in optional.items() if value is not None}
     env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache
     env["TXENRICH_TRITON_URL"] = settings.triton_url or ""  # empty: models in process only
     env["TXENRICH_TOPOLOGY"] = str(settings.topology)
@@ -74,6 +102,7 @@ def start_worker_process(settings: Settings, log_path: Path) -> subprocess.Popen
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, before exec
         )
 
 

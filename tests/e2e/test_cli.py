@@ -149,3 +149,54 @@ def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path) -> None:
     assert demo.wait(60) == 130, rest
     assert "interrupted" in rest
     assert not [pid for pid in children if _alive(pid)]
+
+
+def _up(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`txenrich up --no-triton --data-dir DIR` until it is up; the environment it exports."""
+    up = subprocess.Popen(
+        [TXENRICH, "up", "--no-triton", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert up.stdout is not None
+    exported: dict[str, str] = {}
+    for line in up.stdout:
+        if line.startswith("export "):
+            exported = dict(pair.split("=", 1) for pair in line.split()[1:])
+        if line.startswith("local stack up"):
+            return up, exported
+    raise AssertionError(f"`txenrich up` ended with {up.wait()} before it was up")
+
+
+def test_up_restarted_on_the_same_data_dir_keeps_the_topics(tmp_path: Path) -> None:
+    data_dir = tmp_path / "stack"
+    up, exported = _up(data_dir)
+    try:
+        env = {**os.environ, **exported}
+        produced = subprocess.run(
+            [TXENRICH, "produce", "--sample", "25"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert produced.returncode == 0, produced.stderr
+    finally:
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(60) == 0
+    up, exported = _up(data_dir)
+    try:
+        env = {**os.environ, **exported}
+        consume = [TXENRICH, "consume", "--topic", "transactions.raw", "--format", "jsonl"]
+        consumed = subprocess.run(
+            [*consume, "--max", "25", "--idle-timeout", "20"],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        assert consumed.returncode == 0, consumed.stderr
+        assert len(consumed.stdout.splitlines()) == 25
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(60)

@@ -1,12 +1,12 @@
-"""Recurrence in the worker: same fields as a backfill, recovered after kill -9, queryable."""
+"""Recurrence in the worker: same fields as a backfill, queryable from any worker.
+
+(Recovery after kill -9 is in test_kafka_faults.)
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -15,31 +15,18 @@ from typing import Any
 
 import pytest
 
-from streams.core.merchant import MerchantCatalogue
-from streams.inference.predictor import LocalPredictor
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
-from streams.shell.offline import enrich_file
-from streams.shell.produce import OutgoingRaw, produce_records
+from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import decoded, write_jsonl
+from tests.samples import decoded, offline_recurrence
 
 pytestmark = pytest.mark.integration
 
 Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 N = 2500
-
-
-def _backfill(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str, Any]]:
-    """Recurrence fields per transaction from the offline pipeline (a backfill)."""
-    source = tmp_path / "raw.jsonl"
-    write_jsonl(source, records)
-    out = tmp_path / "backfill.jsonl"
-    enrich_file(source, out, MerchantCatalogue.load(), LocalPredictor())
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    return {row["transaction_id"]: row["recurrence"] for row in rows}
 
 
 def _live(settings: Settings, expected: int) -> dict[str, list[dict[str, Any]]]:
@@ -50,29 +37,6 @@ def _live(settings: Settings, expected: int) -> dict[str, list[dict[str, Any]]]:
         if len(seen) == expected:
             break
     return seen
-
-
-def _positions(settings: Settings, topic: str, wanted: set[str]) -> dict[str, list[str]]:
-    """Where each wanted transaction sits in `topic` (for a failure message)."""
-    found: dict[str, list[str]] = {}
-    for record in follow(settings, [topic], idle_timeout=3):
-        value = record.value
-        if isinstance(value, dict) and value.get("transaction_id") in wanted:
-            found.setdefault(value["transaction_id"], []).append(
-                f"{topic}[{record.partition}]@{record.offset}"
-            )
-    return found
-
-
-def _wait_out_dead_member(settings: Settings) -> None:
-    """Restart only once the killed member's session has expired.
-
-    The local broker (tansu 0.6) does not bump the group generation when it evicts a
-    dead member, so faust cannot tell records prefetched during the short-lived first
-    assignment from current ones and may skip them. Real Kafka bumps the generation;
-    see the README's known issues.
-    """
-    time.sleep(settings.session_timeout_seconds + 2)
 
 
 def _get(url: str) -> tuple[int, Any]:
@@ -87,7 +51,7 @@ def test_live_recurrence_equals_backfill_and_is_queryable(
     make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
 ) -> None:
     records = sample_raw_records(N, seed=31)
-    expected = _backfill(records, tmp_path)
+    expected = offline_recurrence(records, tmp_path)
     settings = make_settings()
     spawn_worker(settings)
     produce_records(settings, records)
@@ -111,28 +75,6 @@ def test_live_recurrence_equals_backfill_and_is_queryable(
     assert all(s["is_active"] and s["period"] for s in body["series"])
     assert _get(f"{base}/acc_nobody/recurring")[0] == 404
     assert _get(f"{base}/bad%20id/recurring")[0] == 400
-
-
-def test_kill_9_and_restart_recovers_state_from_the_changelog(
-    make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
-) -> None:
-    records = sample_raw_records(N, seed=32)
-    expected = _backfill(records, tmp_path)
-    settings = make_settings(batch_size=50, batch_wait_seconds=0.05)
-    produce_records(settings, records)
-    first = spawn_worker(settings)
-    list(follow(settings, [settings.topics.enriched], max_records=N // 3, idle_timeout=60))
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait(10)
-    _wait_out_dead_member(settings)
-    # a new local state directory: the tables can only come back from the changelog
-    spawn_worker(settings.model_copy(update={"data_dir": tmp_path / "fresh-state"}))
-    live = _live(settings, len(expected))
-    missing = expected.keys() - live.keys()
-    assert not missing, _positions(settings, settings.topics.raw, missing)
-    wrong = {tid: outs for tid, outs in live.items() if any(o != expected[tid] for o in outs)}
-    detail = [(tid, outs, expected[tid]) for tid, outs in list(wrong.items())[:2]]
-    assert not wrong, json.dumps(detail, indent=1)
 
 
 def test_any_worker_answers_for_any_account(

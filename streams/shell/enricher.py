@@ -1,0 +1,53 @@
+"""The enrichment pipeline a worker runs, assembled from settings and the topology."""
+
+from __future__ import annotations
+
+from streams.core.merchant import MerchantCatalogue
+from streams.inference.breaker import CircuitBreaker
+from streams.inference.fallback import FallbackPredictor
+from streams.inference.predictor import LocalPredictor, Predictor
+from streams.inference.repository import ModelRepository
+from streams.inference.triton_client import TritonPredictor
+from streams.settings import Settings
+from streams.shell.cache import EnrichmentCache
+from streams.shell.processor import BatchProcessor
+from streams.topology import ModelRoute, load_topology
+
+__all__ = ["build_predictor", "build_processor"]
+
+
+def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
+    """In process only, or Triton (per the topology's route) with the in-process fallback."""
+    repository = ModelRepository(settings.model_repository)
+    local = LocalPredictor(repository, settings.model_threads)
+    if not settings.triton_url:
+        return local
+    local.warm_up(min(settings.batch_size, 1024))  # the fallback must be quick from the start
+    triton = TritonPredictor(
+        settings.triton_url,
+        repository,
+        priority=route.priority,
+        timeout_seconds=route.timeout_seconds,
+        model=route.model,
+    )
+    return FallbackPredictor(triton, local, CircuitBreaker(route.breaker.policy()))
+
+
+def build_processor(
+    settings: Settings,
+    catalogue: MerchantCatalogue | None = None,
+    predictor: Predictor | None = None,
+) -> BatchProcessor:
+    """The topology's pre-policies and model route, the cache, the catalogue."""
+    topology = load_topology(settings.topology)
+    cache = (
+        EnrichmentCache(settings.redis_url, settings.cache_ttl_seconds)
+        if settings.redis_url
+        else None
+    )
+    return BatchProcessor(
+        catalogue or MerchantCatalogue.load(),
+        predictor or build_predictor(settings, topology.route),
+        cache,
+        policies=topology.policies(),
+    )

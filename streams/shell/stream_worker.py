@@ -1,0 +1,306 @@
+"""The worker: consume a micro-batch, enrich it, produce every output, then commit.
+
+The Kafka edges are librdkafka's (confluent-kafka): one consumer in the group, one
+idempotent producer. Per batch, in this order:
+1. consume up to ``batch_size`` records, waiting at most ``batch_wait_seconds``;
+2. process them (validate, cache, model, recurrence, records): one output per input;
+3. produce the enriched records, the dead letters and the state changes (to the state
+   changelog), flush, and check every delivery report;
+4. write the state changes to disk with the changelog offsets they reached;
+5. commit the batch's offsets.
+A crash anywhere before 5 replays the batch from the committed offsets, with the same keys
+and transaction ids (at least once, idempotent for consumers); a delivery the broker does
+not acknowledge stops the worker before 5 (DeliveryError, exit 1), so nothing is committed
+past an output that was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from streams.core.offsets import batch_span
+from streams.core.types import InboundMessage
+from streams.errors import BrokerUnavailable, DeliveryError
+from streams.settings import Settings
+from streams.shell import metrics
+from streams.shell.kafka_admin import changelog_topics
+from streams.shell.processor import BatchOutput, BatchProcessor, OutboundRecord
+from streams.shell.recurrence_state import RecurrenceState
+from streams.shell.routing import AccountRouter, client_id
+from streams.shell.state_store import PartitionStore, StateChange
+from streams.shell.web import WorkerWeb
+
+__all__ = ["StreamWorker", "inbound"]
+
+log = logging.getLogger(__name__)
+
+# Commit errors that mean "this batch's partitions moved on": the next owner replays it.
+_LOST_COMMIT: Final = {
+    KafkaError._NO_OFFSET,
+    KafkaError.REBALANCE_IN_PROGRESS,
+    KafkaError.ILLEGAL_GENERATION,
+    KafkaError.UNKNOWN_MEMBER_ID,
+    KafkaError._STATE,
+}
+# Commit errors while the group coordinator moves or restarts: try again.
+_RETRY_COMMIT: Final = {
+    KafkaError._WAIT_COORD,
+    KafkaError._TRANSPORT,
+    KafkaError._TIMED_OUT,
+    KafkaError.REQUEST_TIMED_OUT,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.NOT_COORDINATOR,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+}
+# How long the broker may stay away before an unacknowledged output stops the worker.
+DELIVERY_TIMEOUT_MS: Final = 120_000
+
+
+def inbound(message: Message) -> InboundMessage:
+    """A consumed record as the core takes it (a null header value becomes empty bytes)."""
+    kind, stamp = message.timestamp()
+    headers = message.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return InboundMessage(
+        value=message.value(),
+        key=message.key(),
+        topic=message.topic() or "",
+        partition=message.partition() or 0,
+        offset=message.offset() or 0,
+        timestamp_ms=stamp if kind and stamp > 0 else None,
+        headers=tuple(
+            (str(name), value if isinstance(value, bytes) else b"") for name, value in pairs
+        ),
+    )
+
+
+class StreamWorker:
+    """One worker process: the batch loop, its state, and its HTTP port."""
+
+    def __init__(self, settings: Settings, processor: BatchProcessor) -> None:
+        self._settings = settings
+        self._processor = processor
+        kafka = settings.kafka.confluent_config()
+        url = f"http://{settings.web_host}:{settings.web_port}"
+        self._consumer = Consumer(
+            {
+                **kafka,
+                "group.id": settings.app_id,
+                "client.id": client_id(url),
+                "enable.auto.commit": False,
+                "enable.auto.offset.store": False,
+                "auto.offset.reset": "earliest",
+                # records of aborted transactions are never enriched
+                "isolation.level": "read_committed",
+                "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
+                "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
+            }
+        )
+        self._producer = Producer(
+            {
+                **kafka,
+                "acks": "all",
+                "enable.idempotence": True,
+                "linger.ms": 5,
+                "delivery.timeout.ms": DELIVERY_TIMEOUT_MS,
+                # where Java clients put a key, so an account's outputs share a partition
+                "partitioner": "murmur2_random",
+            }
+        )
+        (changelog,) = changelog_topics(settings.app_id)
+        self._store = PartitionStore(settings.data_dir / "state", settings.kafka, changelog)
+        self.recurrence = RecurrenceState(self._store)
+        self._web = WorkerWeb(
+            settings.web_host,
+            settings.web_port,
+            self.health,
+            self.recurrence.recurring,
+            AccountRouter(settings.kafka, settings.app_id, settings.topics.raw, self._owned),
+        )
+        self._stopping = asyncio.Event()
+        self._running = False
+
+    def _owned(self) -> frozenset[int]:
+        return self._store.owned
+
+    def health(self) -> dict[str, Any]:
+        """Ready = this worker owns raw partitions (state restored) and is consuming."""
+        owned = self._store.owned
+        ready = self._running and bool(owned)
+        return {"status": "ok", "ready": ready, "partitions": len(owned)}
+
+    def stop(self) -> None:
+        """Finish the batch in hand, commit it, leave the group."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Until stopped (SIGTERM/SIGINT) or an infrastructure failure (raised)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        await self._web.start()
+        self._consumer.subscribe(
+            [self._settings.topics.raw],
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
+        )
+        self._running = True
+        try:
+            while not self._stopping.is_set():
+                messages = await asyncio.to_thread(self._poll)
+                if messages:
+                    await self._process(messages)
+        finally:
+            self._running = False
+            await asyncio.to_thread(self._close)
+            await self._web.stop()
+            await self._processor.close()
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        owned = sorted(tp.partition for tp in partitions)
+        self._store.assign(owned)  # state restored before the first record is fetched
+        metrics.PARTITIONS_OWNED.set(len(self._store.owned))
+        log.info("assigned %s%s", self._settings.topics.raw, owned)
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._store.revoke(tp.partition for tp in partitions)
+        metrics.PARTITIONS_OWNED.set(len(self._store.owned))
+        log.info(
+            "revoked %s%s", self._settings.topics.raw, sorted(tp.partition for tp in partitions)
+        )
+
+    def _poll(self) -> list[InboundMessage]:
+        settings = self._settings
+        polled = self._consumer.consume(settings.batch_size, timeout=settings.batch_wait_seconds)
+        messages: list[InboundMessage] = []
+        for message in polled:
+            error = message.error()
+            if error is None:
+                messages.append(inbound(message))
+            elif error.fatal():
+                raise BrokerUnavailable(f"consumer failed for good: {error.str()}")
+            else:
+                log.warning("consumer: %s", error.str())
+        return messages
+
+    async def _process(self, messages: list[InboundMessage]) -> None:
+        started = time.perf_counter()
+        output = await self._processor.process(messages, self.recurrence.lookup)
+        changes = self.recurrence.plan(output.series_updates, messages)
+        next_offsets = await asyncio.to_thread(self._deliver, output, changes)
+        self._store.apply(changes, next_offsets)
+        await asyncio.to_thread(self._commit, messages)
+        raw = self._settings.topics.raw
+        metrics.BATCH_SIZE.observe(len(messages))
+        metrics.BATCH_DURATION.observe(time.perf_counter() - started)
+        metrics.RECORDS.labels(topic=raw, outcome="enriched").inc(len(output.enriched))
+        metrics.RECORDS.labels(topic=raw, outcome="dead_lettered").inc(len(output.dead_letters))
+        log.info(
+            "batch %s records=%d enriched=%d dead_lettered=%d cache_hits=%d",
+            batch_span(messages),
+            len(messages),
+            len(output.enriched),
+            len(output.dead_letters),
+            output.cache_hits,
+        )
+
+    def _deliver(self, output: BatchOutput, changes: Sequence[StateChange]) -> dict[int, int]:
+        """Produce every output and state change, wait for every acknowledgement; returns
+        the next changelog offset of each partition written."""
+        failures: list[str] = []
+        next_offsets: dict[int, int] = {}
+
+        def delivered(error: KafkaError | None, message: Message) -> None:
+            if error is not None:
+                failures.append(f"{message.topic()}: {error.str()}")
+
+        def logged(error: KafkaError | None, message: Message) -> None:
+            delivered(error, message)
+            if error is None:
+                partition = message.partition() or 0
+                offset = (message.offset() or 0) + 1
+                next_offsets[partition] = max(next_offsets.get(partition, 0), offset)
+
+        topics = self._settings.topics
+        for record in output.enriched:
+            self._produce(topics.enriched, record, delivered)
+        for record in output.dead_letters:
+            self._produce(topics.dead_letter, record, delivered)
+        for change in changes:
+            self._send(
+                self._store.changelog_topic,
+                logged,
+                key=change.key,
+                value=change.value,
+                partition=change.partition,
+            )
+        while self._producer.flush(1.0):
+            pass  # librdkafka reports every record by delivery.timeout.ms
+        if failures:
+            raise DeliveryError(
+                f"{len(failures)} output(s) not acknowledged by "
+                f"{self._settings.kafka.bootstrap_servers}, first: {failures[0]}; "
+                "nothing of the batch was committed: it is replayed on restart"
+            )
+        return next_offsets
+
+    def _produce(self, topic: str, record: OutboundRecord, delivered: Callable[..., None]) -> None:
+        self._send(
+            topic, delivered, key=record.key, value=record.value, headers=list(record.headers)
+        )
+
+    def _send(self, topic: str, delivered: Callable[..., None], **fields: Any) -> None:
+        while True:
+            try:
+                self._producer.produce(topic, on_delivery=delivered, **fields)
+                return
+            except BufferError:
+                self._producer.poll(0.1)  # local queue full: let deliveries drain
+
+    def _commit(self, messages: Sequence[InboundMessage]) -> None:
+        ends: dict[tuple[str, int], int] = {}
+        for message in messages:
+            key = (message.topic, message.partition)
+            ends[key] = max(ends.get(key, 0), message.offset + 1)
+        offsets = [TopicPartition(t, p, end) for (t, p), end in ends.items()]
+        deadline = time.monotonic() + DELIVERY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._consumer.commit(offsets=offsets, asynchronous=False)
+                return
+            except KafkaException as exc:
+                error = exc.args[0]
+                if not isinstance(error, KafkaError):
+                    raise
+                if error.code() in _LOST_COMMIT:
+                    log.warning(
+                        "commit of %s refused (%s): its partitions moved; their next owner "
+                        "replays it",
+                        batch_span(messages),
+                        error.str(),
+                    )
+                    return
+                if not (error.retriable() or error.code() in _RETRY_COMMIT):
+                    raise BrokerUnavailable(
+                        f"committing {batch_span(messages)} failed: {error.str()}"
+                    ) from exc
+                if time.monotonic() > deadline:
+                    raise BrokerUnavailable(
+                        f"committing {batch_span(messages)} failed for "
+                        f"{DELIVERY_TIMEOUT_MS // 1000}s: {error.str()}"
+                    ) from exc
+                log.warning("commit of %s: %s; retrying", batch_span(messages), error.str())
+                time.sleep(0.5)
+
+    def _close(self) -> None:
+        self._consumer.close()  # leaves the group: the others take its partitions at once
+        self._producer.flush(10)
+        self._store.close()
