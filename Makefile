@@ -72,6 +72,7 @@ check: lint typecheck test
 bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/inference.py
+	$(BIN)/python bench/compression_codecs.py
 
 $(TRAIN_STAMP): models/training/requirements.txt
 	$(PYTHON) -m venv $(TRAIN_VENV)

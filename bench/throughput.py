@@ -99,17 +99,10 @@ def _plain_loop(
     wait_for_broker(settings)
     create_topics(settings)
     produce_records(settings, records)
-    kafka = settings.kafka.confluent_config()
     consumer = Consumer(
-        {
-            **kafka,
-            "group.id": settings.app_id,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-            "isolation.level": "read_committed",
-        }
+        {**settings.kafka.consumer_config(settings.app_id), "auto.offset.reset": "earliest"}
     )
-    producer = Producer({**kafka, "acks": "all", "enable.idempotence": True, "linger.ms": 5})
+    producer = Producer(settings.kafka.producer_config())
     consumer.subscribe([settings.topics.raw])
     seen = 0
     started = 0.0

@@ -74,6 +74,7 @@ def render_pretty(record: dict[str, Any]) -> str:
 def _cmd_up(args: argparse.Namespace) -> int:
     from streams.shell.kafka_admin import create_topics, wait_for_broker
     from streams.shell.local_stack import LocalStack
+    from streams.shell.stack_env import publish, withdraw
 
     # --data-dir keeps the broker's log directory (topics, offsets, groups) and the worker
     # state beside it across restarts; without it every run starts in a fresh folder.
@@ -88,20 +89,33 @@ def _cmd_up(args: argparse.Namespace) -> int:
         print(f"bootstrap: {bootstrap}   (Apache Kafka, log dir {stack.workdir / 'kafka'})")
         print(f"redis: {redis_url}")
         print(f"triton: {triton or 'not started (--no-triton): workers run the models in process'}")
-        print(
-            f"export TXENRICH_KAFKA_BOOTSTRAP_SERVERS={bootstrap}"
-            f" TXENRICH_REPLICATION_FACTOR={settings.replication_factor}"
-            f" TXENRICH_MIN_INSYNC_REPLICAS={settings.min_insync_replicas}"
-            f" TXENRICH_REDIS_URL={redis_url}"
-            f" TXENRICH_TRITON_URL={triton} TXENRICH_DATA_DIR={stack.workdir / 'worker'}"
-        )
-        print("local stack up; Ctrl-C stops it", flush=True)
+        exports = {
+            "TXENRICH_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),
+            "TXENRICH_MIN_INSYNC_REPLICAS": str(settings.min_insync_replicas),
+            "TXENRICH_REDIS_URL": redis_url,
+            "TXENRICH_TRITON_URL": triton,
+            "TXENRICH_DATA_DIR": str(stack.workdir / "worker"),
+        }
+        print("export " + " ".join(f"{name}={value}" for name, value in exports.items()))
+        published = publish(Path(args.workdir), exports)
+        print(f'local stack up ({published}: `eval "$(txenrich env)"`); Ctrl-C stops it')
+        sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             while all(p.process.poll() is None for p in stack.processes):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
+        finally:
+            withdraw(Path(args.workdir))
+    return 0
+
+
+def _cmd_env(args: argparse.Namespace) -> int:
+    from streams.shell.stack_env import wait_for_exports
+
+    print(wait_for_exports(Path(args.workdir), args.wait), end="")
     return 0
 
 
@@ -226,14 +240,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (host:port,...)")
-    parser = argparse.ArgumentParser(
-        prog="txenrich", description="Enrich financial transactions on Kafka."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_stack_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`up` (the local stack) and `env` (where a running one serves)."""
     up = sub.add_parser("up", parents=[common], help="start the local broker, Redis and Triton")
     up.add_argument("--workdir", default=".txenrich", help="parent of each run's fresh folder")
     up.add_argument(
@@ -245,6 +253,31 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--broker-port", type=int)
     up.add_argument("--redis-port", type=int)
     up.set_defaults(run=_cmd_up)
+
+    env = sub.add_parser(
+        "env",
+        help='print the export lines of a running `txenrich up` (eval "$(txenrich env)")',
+    )
+    env.add_argument("--workdir", default=".txenrich", help="the --workdir `up` was given")
+    env.add_argument(
+        "--wait",
+        type=float,
+        default=180.0,
+        metavar="SECONDS",
+        help="how long to wait for the stack to come up (default 180)",
+    )
+    env.set_defaults(run=_cmd_env)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (host:port,...)")
+    parser = argparse.ArgumentParser(
+        prog="txenrich", description="Enrich financial transactions on Kafka."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_stack_commands(sub, common)
 
     worker = sub.add_parser("worker", parents=[common], help="run a worker")
     worker.add_argument("--batch-size", type=_positive_int)

@@ -20,7 +20,8 @@ class InboundMessage:
     partition: int = 0
     offset: int = 0
     timestamp_ms: int | None = None
-    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+    # as produced, in order; a header may have a null value
+    headers: tuple[tuple[str, bytes | None], ...] = field(default_factory=tuple)
 
     @property
     def position(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -42,12 +43,16 @@ def header_value(headers: Headers, name: str) -> str | None:
     items = headers.items() if isinstance(headers, Mapping) else headers
     for key, value in items:
         if key.lower() == name:
+            if value is None:
+                return None
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return None
 
 
 def decode_value(value: bytes | None, content_type: str | None) -> Any:
     """Decode one record value. JSON when the header says so or the bytes look like JSON."""
+    if value is None:
+        raise DecodeFailure("tombstone", "null value (a tombstone): there is no transaction")
     if not value:
         raise DecodeFailure("undecodable", "empty record value")
     looks_json = value[:1] in (b"{", b"[", b" ", b"\n")
@@ -62,9 +67,17 @@ def decode_value(value: bytes | None, content_type: str | None) -> Any:
         raise DecodeFailure("undecodable", f"invalid msgpack: {type(exc).__name__}: {exc}") from exc
 
 
+def _json_default(value: Any) -> Any:
+    """JSON for what msgpack carries and JSON has not: binary (base64)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def encode_value(record: Any, content_type: str = MSGPACK) -> bytes:
     """Encode one record (normally a mapping) for the wire."""
     if content_type == JSON:
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        text = json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        return text.encode("utf-8")
     packed: bytes = msgpack.packb(record, use_bin_type=True)
     return packed

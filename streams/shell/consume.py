@@ -6,7 +6,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaError, TopicPartition
@@ -26,6 +26,7 @@ class ConsumedRecord:
     key: bytes | None
     value: Any  # the decoded record; None when the bytes are not msgpack/JSON
     raw: bytes | None
+    headers: dict[str, bytes | None] = field(default_factory=dict)
 
 
 def follow(
@@ -41,10 +42,10 @@ def follow(
     """Yield decoded records until `max_records`, or `idle_timeout` seconds with none."""
     consumer = Consumer(
         {
-            **settings.kafka.confluent_config(),
-            "group.id": group_id or f"txenrich-consume-{uuid.uuid4().hex[:8]}",
+            **settings.kafka.consumer_config(
+                group_id or f"txenrich-consume-{uuid.uuid4().hex[:8]}"
+            ),
             "auto.offset.reset": "earliest" if from_beginning else "latest",
-            "enable.auto.commit": False,
         }
     )
     # Assign every partition instead of joining a group: a follower commits nothing,
@@ -90,6 +91,10 @@ def follow(
                 key=message.key(),
                 value=value,
                 raw=message.value(),
+                headers={
+                    name: value.encode() if isinstance(value, str) else value
+                    for name, value in (headers.items() if isinstance(headers, dict) else headers)
+                },
             )
     finally:
         consumer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from streams.core.merchant import MerchantCatalogue
+from streams.core.wire import JSON, MSGPACK
 from streams.inference.breaker import CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
@@ -50,4 +51,5 @@ def build_processor(
         predictor or build_predictor(settings, topology.route),
         cache,
         policies=topology.policies(),
+        content_type=JSON if settings.output_format == "json" else MSGPACK,
     )

@@ -15,10 +15,12 @@ __all__ = [
     "INFERENCE_ROWS",
     "INFERENCE_SECONDS",
     "MODEL_SERVER_FAILURES",
+    "PARTITIONS_HALTED",
     "PARTITIONS_OWNED",
     "POLICY_SKIPS",
     "RECORDS",
     "RECORD_LATENCY",
+    "UNREADABLE_BATCHES",
 ]
 
 RECORDS = Counter(
@@ -83,4 +85,13 @@ POLICY_SKIPS = Counter(
 )
 PARTITIONS_OWNED = Gauge(
     "txenrich_partitions_owned", "Raw-topic partitions this worker owns (state restored)."
+)
+UNREADABLE_BATCHES = Counter(
+    "txenrich_unreadable_batches_total",
+    "Record batches the worker could not read (corrupt, unknown codec); each halts its partition.",
+    ["topic"],
+)
+PARTITIONS_HALTED = Gauge(
+    "txenrich_partitions_halted",
+    "Owned partitions paused at an unreadable batch: nothing from it on is processed.",
 )

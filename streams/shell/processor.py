@@ -41,7 +41,7 @@ class OutboundRecord:
 
     key: bytes | None
     value: bytes
-    headers: tuple[tuple[str, bytes], ...]
+    headers: Headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +63,15 @@ class BatchOutput:
     series_updates: list[SeriesUpdate] = field(default_factory=list)
 
 
-def _headers(schema: str) -> tuple[tuple[str, bytes], ...]:
-    return ((CONTENT_TYPE_HEADER, MSGPACK.encode()), (SCHEMA_HEADER, schema.encode()))
+Headers = tuple[tuple[str, bytes | None], ...]
+# Headers the worker writes itself; every other input header is carried to the output.
+_OWN_HEADERS = frozenset({CONTENT_TYPE_HEADER, SCHEMA_HEADER})
+
+
+def _headers(carried: Headers, content_type: str, schema: str) -> Headers:
+    """The input's headers (a producer's ``traceparent``, say), then the output's own."""
+    kept = tuple((name, value) for name, value in carried if name.lower() not in _OWN_HEADERS)
+    return (*kept, (CONTENT_TYPE_HEADER, content_type.encode()), (SCHEMA_HEADER, schema.encode()))
 
 
 class BatchProcessor:
@@ -77,6 +84,7 @@ class BatchProcessor:
         cache: EnrichmentCache | None = None,
         clock: Callable[[], float] = time.time,
         policies: Sequence[PrePolicy] = (),
+        content_type: str = MSGPACK,
     ) -> None:
         self._catalogue = catalogue
         self._predictor = predictor
@@ -85,6 +93,7 @@ class BatchProcessor:
         self.version = enricher_version(catalogue, predictor.version)
         self._versions = {"enricher": self.version, **predictor.model_versions}
         self._policies = list(policies)
+        self._content_type = content_type
 
     async def close(self) -> None:
         """Close the model client and the cache connection."""
@@ -156,11 +165,14 @@ class BatchProcessor:
             enriched_frame, updates = _recurrence(enriched_frame, series)
         now = self._clock()
         records = to_enriched_records(enriched_frame, int(now * 1000), self._versions)
+        content_type = self._content_type
         enriched = [
             OutboundRecord(
-                record["account_id"].encode(), encode_value(record), _headers(ENRICHED_SCHEMA)
+                record["account_id"].encode(),
+                encode_value(record, content_type),
+                _headers(messages[row].headers, content_type, ENRICHED_SCHEMA),
             )
-            for record in records
+            for record, row in zip(records, enriched_frame["_row"].to_list(), strict=True)
         ]
         stamp = datetime.fromtimestamp(now, tz=UTC)
         dead: list[OutboundRecord] = []
@@ -172,8 +184,9 @@ class BatchProcessor:
                 row.error,
             )
             metrics.DEAD_LETTERS.labels(reason=row.reason).inc()
-            value = encode_value(row.dead_letter(stamp).record())
-            dead.append(OutboundRecord(row.message.key, value, _headers(DEAD_LETTER_SCHEMA)))
+            value = encode_value(row.dead_letter(stamp).record(), content_type)
+            headers = _headers(row.message.headers, content_type, DEAD_LETTER_SCHEMA)
+            dead.append(OutboundRecord(row.message.key, value, headers))
         for record in records:
             metrics.RECORD_LATENCY.observe(record["latency_ms"] / 1000.0)
         return BatchOutput(

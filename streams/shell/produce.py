@@ -97,16 +97,9 @@ def read_raw_file(path: Path) -> Iterator[OutgoingRaw]:
 
 def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> ProduceReport:
     """Produce to the raw topic, keyed by account, and wait for every acknowledgement."""
-    producer = Producer(
-        {
-            **settings.kafka.confluent_config(),
-            "acks": "all",
-            "linger.ms": 10,
-            # Java clients' (and the worker's) key hashing, so an account lands on the same
-            # partition whoever produced it, and its state stays with one worker.
-            "partitioner": "murmur2_random",
-        }
-    )
+    # Java clients' (and the worker's) key hashing: an account lands on the same partition
+    # whoever produced it, and its state stays with one worker.
+    producer = Producer(settings.kafka.producer_config(linger_ms=10))
     report = ProduceReport()
     errors: list[KafkaError] = []
 

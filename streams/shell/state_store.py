@@ -127,10 +127,8 @@ class PartitionStore:
         started = time.monotonic()
         consumer = Consumer(
             {
-                **self._kafka.confluent_config(),
-                "group.id": f"{self.changelog_topic}-restore",  # assign() never joins it
-                "enable.auto.commit": False,
-                "isolation.level": "read_committed",
+                # assign() never joins the group
+                **self._kafka.consumer_config(f"{self.changelog_topic}-restore"),
                 # the end of the log may be a transaction marker or a compacted gap, not a
                 # record at high - 1: EOF says we are there
                 "enable.partition.eof": True,

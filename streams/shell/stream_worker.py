@@ -61,10 +61,20 @@ _RETRY_COMMIT: Final = {
 }
 # How long the broker may stay away before an unacknowledged output stops the worker.
 DELIVERY_TIMEOUT_MS: Final = 120_000
+# Consume errors that mean "the batch at this offset cannot be read" (CRC mismatch, a codec
+# or format librdkafka cannot decode): retrying reads the same bytes, skipping loses records.
+_UNREADABLE: Final = {
+    KafkaError._BAD_MSG,
+    KafkaError._BAD_COMPRESSION,
+    KafkaError._NOT_IMPLEMENTED,
+    KafkaError._UNSUPPORTED_FEATURE,
+    KafkaError.INVALID_MSG,  # the broker's CORRUPT_MESSAGE
+    KafkaError.UNSUPPORTED_COMPRESSION_TYPE,
+}
 
 
 def inbound(message: Message) -> InboundMessage:
-    """A consumed record as the core takes it (a null header value becomes empty bytes)."""
+    """A consumed record as the core takes it."""
     kind, stamp = message.timestamp()
     headers = message.headers() or []
     pairs = headers.items() if isinstance(headers, dict) else headers
@@ -76,7 +86,8 @@ def inbound(message: Message) -> InboundMessage:
         offset=message.offset() or 0,
         timestamp_ms=stamp if kind and stamp > 0 else None,
         headers=tuple(
-            (str(name), value if isinstance(value, bytes) else b"") for name, value in pairs
+            (str(name), value if isinstance(value, bytes | None) else str(value).encode())
+            for name, value in pairs
         ),
     )
 
@@ -87,32 +98,20 @@ class StreamWorker:
     def __init__(self, settings: Settings, processor: BatchProcessor) -> None:
         self._settings = settings
         self._processor = processor
-        kafka = settings.kafka.confluent_config()
         url = f"http://{settings.web_host}:{settings.web_port}"
         self._consumer = Consumer(
             {
-                **kafka,
-                "group.id": settings.app_id,
+                # read_committed: records of aborted transactions are never enriched
+                **settings.kafka.consumer_config(settings.app_id),
                 "client.id": client_id(url),
-                "enable.auto.commit": False,
                 "enable.auto.offset.store": False,
                 "auto.offset.reset": "earliest",
-                # records of aborted transactions are never enriched
-                "isolation.level": "read_committed",
                 "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
                 "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
             }
         )
         self._producer = Producer(
-            {
-                **kafka,
-                "acks": "all",
-                "enable.idempotence": True,
-                "linger.ms": 5,
-                "delivery.timeout.ms": DELIVERY_TIMEOUT_MS,
-                # where Java clients put a key, so an account's outputs share a partition
-                "partitioner": "murmur2_random",
-            }
+            {**settings.kafka.producer_config(), "delivery.timeout.ms": DELIVERY_TIMEOUT_MS}
         )
         (changelog,) = changelog_topics(settings.app_id)
         self._store = PartitionStore(settings.data_dir / "state", settings.kafka, changelog)
@@ -126,15 +125,21 @@ class StreamWorker:
         )
         self._stopping = asyncio.Event()
         self._running = False
+        # raw partition -> the offset of the batch it could not read
+        self._halted: dict[int, int] = {}
 
     def _owned(self) -> frozenset[int]:
         return self._store.owned
 
     def health(self) -> dict[str, Any]:
-        """Ready = this worker owns raw partitions (state restored) and is consuming."""
+        """Ready = this worker owns raw partitions (state restored) and is consuming;
+        unhealthy while one of them is halted at a batch it cannot read."""
         owned = self._store.owned
         ready = self._running and bool(owned)
-        return {"status": "ok", "ready": ready, "partitions": len(owned)}
+        raw = self._settings.topics.raw
+        halted = [f"{raw}[{p}]@{offset}" for p, offset in sorted(self._halted.items())]
+        status = "unhealthy" if halted else "ok"
+        return {"status": status, "ready": ready, "partitions": len(owned), "halted": halted}
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it, leave the group."""
@@ -172,7 +177,10 @@ class StreamWorker:
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._store.revoke(tp.partition for tp in partitions)
+        for tp in partitions:
+            self._halted.pop(tp.partition, None)  # its next owner meets the batch itself
         metrics.PARTITIONS_OWNED.set(len(self._store.owned))
+        metrics.PARTITIONS_HALTED.set(len(self._halted))
         log.info(
             "revoked %s%s", self._settings.topics.raw, sorted(tp.partition for tp in partitions)
         )
@@ -184,12 +192,42 @@ class StreamWorker:
         for message in polled:
             error = message.error()
             if error is None:
-                messages.append(inbound(message))
+                if message.partition() not in self._halted:
+                    messages.append(inbound(message))
             elif error.fatal():
                 raise BrokerUnavailable(f"consumer failed for good: {error.str()}")
+            elif error.code() in _UNREADABLE and message.topic() == settings.topics.raw:
+                self._halt(message, error)
             else:
                 log.warning("consumer: %s", error.str())
         return messages
+
+    def _halt(self, message: Message, error: KafkaError) -> None:
+        """Stop a partition at a batch that cannot be read: nothing from its offset on is
+        processed or committed (records fetched after it in this poll are dropped, and the
+        position goes back to it), and nothing retries in a loop."""
+        partition = message.partition() or 0
+        offset = message.offset() or 0
+        if partition in self._halted:
+            return
+        self._halted[partition] = offset
+        tp = TopicPartition(self._settings.topics.raw, partition, offset)
+        self._consumer.pause([tp])
+        try:
+            self._consumer.seek(tp)
+        except KafkaException as exc:
+            log.debug("seek back to %s[%d]@%d: %s", tp.topic, partition, offset, exc)
+        metrics.UNREADABLE_BATCHES.labels(topic=tp.topic).inc()
+        metrics.PARTITIONS_HALTED.set(len(self._halted))
+        log.error(
+            "%s[%d]@%d unreadable: %s; partition halted, nothing from this offset on is "
+            "processed or committed. Repair or skip the batch (kafka-consumer-groups "
+            "--reset-offsets --to-offset), then restart the worker",
+            tp.topic,
+            partition,
+            offset,
+            error.str(),
+        )
 
     async def _process(self, messages: list[InboundMessage]) -> None:
         started = time.perf_counter()

@@ -63,7 +63,8 @@ class WorkerWeb:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _health_page(self, request: web.Request) -> web.Response:
-        return web.json_response(self._health())
+        body = self._health()
+        return web.json_response(body, status=200 if body.get("status") == "ok" else 503)
 
     async def _account(self, request: web.Request) -> web.Response:
         account = request.match_info["account_id"]

@@ -56,6 +56,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "TXENRICH_KAFKA_SECURITY_PROTOCOL": settings.kafka.security_protocol,
         "TXENRICH_KAFKA_MAX_MESSAGE_BYTES": str(settings.kafka.max_message_bytes),
+        "TXENRICH_KAFKA_COMPRESSION": settings.kafka.compression,
+        "TXENRICH_OUTPUT_FORMAT": settings.output_format,
         "TXENRICH_TOPIC_RAW": settings.topics.raw,
         "TXENRICH_TOPIC_ENRICHED": settings.topics.enriched,
         "TXENRICH_TOPIC_DEAD_LETTER": settings.topics.dead_letter,
@@ -68,7 +70,6 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_WEB_PORT": str(settings.web_port),
         "TXENRICH_DATA_DIR": str(settings.data_dir),
         "TXENRICH_LOG_LEVEL": settings.log_level,
-        "TXENRICH_STATE_STORE": settings.state_store,
         "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
     }
     kafka = settings.kafka

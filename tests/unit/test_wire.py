@@ -17,11 +17,21 @@ def test_json_sniffed_without_header() -> None:
     assert decode_value(b'{"a": 1}', None) == {"a": 1}
 
 
-@pytest.mark.parametrize("value", [b"", None, b"\xc1", b'{"a": '])
-def test_garbage_is_undecodable(value: bytes | None) -> None:
+@pytest.mark.parametrize("value", [b"", b"\xc1", b'{"a": '])
+def test_garbage_is_undecodable(value: bytes) -> None:
     with pytest.raises(DecodeFailure) as info:
         decode_value(value, None)
     assert info.value.reason == "undecodable"
+
+
+def test_a_null_value_is_a_tombstone() -> None:
+    with pytest.raises(DecodeFailure) as info:
+        decode_value(None, None)
+    assert info.value.reason == "tombstone"
+
+
+def test_a_null_header_value_reads_as_absent() -> None:
+    assert header_value([("content-type", None)], "content-type") is None
 
 
 def test_header_lookup_is_case_insensitive() -> None:
