@@ -71,6 +71,7 @@ check: lint typecheck test
 
 bench: setup
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/inference.py
 	$(BIN)/python bench/compression_codecs.py
 

@@ -64,13 +64,19 @@ def _settings(
     )
 
 
+def _pre_produce(settings: Settings, records: list[OutgoingRaw]) -> None:
+    """The backlog every path reads: uncompressed, the one codec faust's client reads here."""
+    plain = settings.kafka.model_copy(update={"compression": "none"})
+    produce_records(settings.model_copy(update={"kafka": plain}), records)
+
+
 def _run_worker(
     argv: list[str], settings: Settings, records: list[OutgoingRaw], log: Path
 ) -> float:
     """Records/s from worker readiness to the last output, over a pre-produced backlog."""
     wait_for_broker(settings)
     create_topics(settings)
-    produce_records(settings, records)
+    _pre_produce(settings, records)
     env = {**os.environ, **settings_env(settings)}
     with log.open("wb") as out:
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -98,7 +104,7 @@ def _plain_loop(
     """Records/s of a bare confluent-kafka consume -> produce loop over a pre-produced backlog."""
     wait_for_broker(settings)
     create_topics(settings)
-    produce_records(settings, records)
+    _pre_produce(settings, records)
     consumer = Consumer(
         {**settings.kafka.consumer_config(settings.app_id), "auto.offset.reset": "earliest"}
     )

@@ -72,3 +72,7 @@ class LocalStackError(ServiceError):
 
 class DeliveryError(TxEnrichError):
     """The broker refused or failed to acknowledge a produced record."""
+
+
+class ProcessingFailure(TxEnrichError):
+    """Every record of a batch raised while processing: the worker is broken, not the data."""

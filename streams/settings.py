@@ -111,7 +111,11 @@ class Settings(BaseSettings):
     replication_factor: int = Field(default=3, ge=1, le=16)
     min_insync_replicas: int = Field(default=2, ge=1, le=16)
     batch_size: int = Field(default=500, ge=1, le=100_000)
-    batch_wait_seconds: float = Field(default=0.2, gt=0, le=60)
+    # A batch is what has arrived when the worker is ready for it: it waits for the first
+    # record, then takes up to batch_size already fetched, waiting at most this long for
+    # more. 0 (the default): never hold records back to fill a batch; under load, batches
+    # fill by themselves while the previous one is processed.
+    batch_wait_seconds: float = Field(default=0.0, ge=0, le=60)
     redis_url: str | None = "redis://127.0.0.1:6379/0"
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
     # A killed worker's partitions move to the others after this long; Kafka's

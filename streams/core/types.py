@@ -50,11 +50,21 @@ class DeadLetter:
     row: RejectedRow
     time: datetime
 
-    def record(self) -> dict[str, Any]:
-        """The dead_letter.v1 record."""
+    def record(self, max_original_bytes: int | None = None) -> dict[str, Any]:
+        """The dead_letter.v1 record; with ``max_original_bytes``, an original longer than
+        that is cut to it (``original_truncated``; the whole stays in the input topic at
+        topic/partition/offset)."""
         msg = self.row.message
+        original = msg.value or b""
+        cut = max_original_bytes is not None and len(original) > max_original_bytes
+        extra: dict[str, Any] = (
+            {"original_truncated": True, "original_bytes": len(original)} if cut else {}
+        )
+        if cut:
+            original = original[:max_original_bytes]
         return {
-            "original_base64": base64.b64encode(msg.value or b"").decode("ascii"),
+            **extra,
+            "original_base64": base64.b64encode(original).decode("ascii"),
             "original_key_base64": base64.b64encode(msg.key).decode("ascii") if msg.key else None,
             "topic": msg.topic,
             "partition": msg.partition,

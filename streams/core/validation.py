@@ -137,12 +137,19 @@ def validate_batch(messages: Sequence[InboundMessage]) -> ValidatedBatch:
             ids = _ids(record)
             rejected.append(RejectedRow(message, problem[0], problem[1], *ids))
             continue
+        metadata = record.get("metadata")
+        try:
+            packed = None if metadata is None else msgpack.packb(metadata, use_bin_type=True)
+        except (OverflowError, ValueError, TypeError) as exc:
+            ids = _ids(record)
+            error = f"metadata cannot be carried: {type(exc).__name__}: {exc}"
+            rejected.append(RejectedRow(message, "invalid_metadata", error, *ids))
+            continue
         for name in RAW_COLUMNS:
             columns[name].append(record.get(name))
         columns["_row"].append(index)
         columns["_timestamp_ms"].append(message.timestamp_ms)
-        metadata = record.get("metadata")
-        columns["_metadata"].append(None if metadata is None else msgpack.packb(metadata))
+        columns["_metadata"].append(packed)
         kept.append(message)
 
     schema_types: dict[str, pl.DataType] = {name: pl.String() for name in RAW_COLUMNS}

@@ -58,13 +58,30 @@ def decode_value(value: bytes | None, content_type: str | None) -> Any:
     looks_json = value[:1] in (b"{", b"[", b" ", b"\n")
     if content_type == JSON or (content_type is None and looks_json):
         try:
-            return json.loads(value)
+            document = json.loads(value)
         except (ValueError, UnicodeDecodeError) as exc:
             raise DecodeFailure("undecodable", f"invalid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise DecodeFailure("undecodable", "invalid JSON: nested too deep") from exc
+        if b"\\u" in value and _has_lone_surrogate(document):
+            raise DecodeFailure(
+                "undecodable", "invalid JSON: a \\u escape makes a lone UTF-16 surrogate, not text"
+            )
+        return document
     try:
         return msgpack.unpackb(value, raw=False, strict_map_key=True, timestamp=0)
     except Exception as exc:  # msgpack raises several unrelated types for bad bytes
         raise DecodeFailure("undecodable", f"invalid msgpack: {type(exc).__name__}: {exc}") from exc
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    """Whether any string in the document is not encodable text (JSON lets ``\\ud800``
+    through; nothing downstream can write it)."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _json_default(value: Any) -> Any:
@@ -77,7 +94,14 @@ def _json_default(value: Any) -> Any:
 def encode_value(record: Any, content_type: str = MSGPACK) -> bytes:
     """Encode one record (normally a mapping) for the wire."""
     if content_type == JSON:
-        text = json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        # allow_nan=False: NaN and Infinity are not JSON; a record holding one raises
+        text = json.dumps(
+            record,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_json_default,
+        )
         return text.encode("utf-8")
     packed: bytes = msgpack.packb(record, use_bin_type=True)
     return packed

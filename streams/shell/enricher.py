@@ -52,4 +52,5 @@ def build_processor(
         cache,
         policies=topology.policies(),
         content_type=JSON if settings.output_format == "json" else MSGPACK,
+        max_record_bytes=settings.kafka.max_message_bytes,
     )

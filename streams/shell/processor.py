@@ -18,7 +18,7 @@ from streams.core.model_steps import PREDICTION_SCHEMA
 from streams.core.policy import PrePolicy, split_by_policy
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import SeriesState, series_key, update_recurrence
-from streams.core.types import InboundMessage
+from streams.core.types import InboundMessage, RejectedRow
 from streams.core.validation import validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
 from streams.inference.predictor import Predictor
@@ -33,6 +33,8 @@ SeriesLookup = Callable[[Iterable[str]], Mapping[str, SeriesState]]
 log = logging.getLogger(__name__)
 
 _PREDICTED_COLUMNS = ("_row", *PREDICTION_SCHEMA.names(), "inference_path")
+# Key, headers and record framing, budgeted against the largest record a producer may write.
+_RECORD_OVERHEAD_BYTES = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class BatchProcessor:
         clock: Callable[[], float] = time.time,
         policies: Sequence[PrePolicy] = (),
         content_type: str = MSGPACK,
+        max_record_bytes: int = 1_048_576,
     ) -> None:
         self._catalogue = catalogue
         self._predictor = predictor
@@ -94,12 +97,31 @@ class BatchProcessor:
         self._versions = {"enricher": self.version, **predictor.model_versions}
         self._policies = list(policies)
         self._content_type = content_type
+        # an output the broker would refuse: room left for the key, headers and framing
+        self._max_value_bytes = max_record_bytes - _RECORD_OVERHEAD_BYTES
 
     async def close(self) -> None:
         """Close the model client and the cache connection."""
         await self._predictor.close()
         if self._cache is not None:
             await self._cache.close()
+
+    def reject(self, message: InboundMessage, reason: str, error: str) -> OutboundRecord:
+        """The dead letter of one message (for a failure found outside ``process``)."""
+        return self._dead_letter(RejectedRow(message, reason, error))
+
+    def _dead_letter(self, row: RejectedRow) -> OutboundRecord:
+        log.warning(
+            "dead_letter at=%s reason=%s error=%s", row.message.position, row.reason, row.error
+        )
+        metrics.DEAD_LETTERS.labels(reason=row.reason).inc()
+        letter = row.dead_letter(datetime.fromtimestamp(self._clock(), tz=UTC))
+        value = encode_value(letter.record(), self._content_type)
+        if len(value) > self._max_value_bytes:  # base64 makes a large original larger still
+            keep = (self._max_value_bytes - 4096) * 3 // 4
+            value = encode_value(letter.record(max_original_bytes=keep), self._content_type)
+        headers = _headers(row.message.headers, self._content_type, DEAD_LETTER_SCHEMA)
+        return OutboundRecord(row.message.key, value, headers)
 
     async def _predictions(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         """PREDICTION_SCHEMA columns and ``inference_path`` for each valid row, in order:
@@ -127,19 +149,33 @@ class BatchProcessor:
                 keys = [k for k, v in zip(keys, cached, strict=True) if v is None]
                 rows = rows.filter(~hit_mask)
         if rows.height:
+            # rows the model reads identically (same cache key) are asked once per batch
+            if not keys:
+                keys = cache_keys(rows, self._predictor.version)
+            key_column = pl.Series("_key", keys, dtype=pl.String)
+            first = key_column.is_first_distinct()
             started = time.perf_counter()
-            answer = await self._predictor.predict(rows)
+            answer = await self._predictor.predict(rows.filter(first))
             metrics.INFERENCE_SECONDS.labels(path=answer.path).observe(
                 time.perf_counter() - started
             )
+            unique = pl.concat(
+                [key_column.filter(first).to_frame(), answer.frame], how="horizontal"
+            )
+            spread = (
+                key_column.to_frame()
+                .join(unique, on="_key", how="left", maintain_order="left")
+                .drop("_key")
+            )
             parts.append(
-                pl.concat([rows.select("_row"), answer.frame], how="horizontal").with_columns(
+                pl.concat([rows.select("_row"), spread], how="horizontal").with_columns(
                     inference_path=pl.lit(answer.path)
                 )
             )
             if self._cache is not None:
                 values = encode_predictions(answer.frame)
-                await self._cache.put_many(dict(zip(keys, values, strict=True)))
+                unique_keys = key_column.filter(first).to_list()
+                await self._cache.put_many(dict(zip(unique_keys, values, strict=True)))
         merged = pl.concat([p.select(_PREDICTED_COLUMNS) for p in parts])
         for path, count in merged.group_by("inference_path").len().iter_rows():
             metrics.INFERENCE_ROWS.labels(path=path).inc(count)
@@ -166,29 +202,23 @@ class BatchProcessor:
         now = self._clock()
         records = to_enriched_records(enriched_frame, int(now * 1000), self._versions)
         content_type = self._content_type
-        enriched = [
-            OutboundRecord(
-                record["account_id"].encode(),
-                encode_value(record, content_type),
-                _headers(messages[row].headers, content_type, ENRICHED_SCHEMA),
-            )
-            for record, row in zip(records, enriched_frame["_row"].to_list(), strict=True)
-        ]
-        stamp = datetime.fromtimestamp(now, tz=UTC)
-        dead: list[OutboundRecord] = []
-        for row in checked.rejected:
-            log.warning(
-                "dead_letter at=%s reason=%s error=%s",
-                row.message.position,
-                row.reason,
-                row.error,
-            )
-            metrics.DEAD_LETTERS.labels(reason=row.reason).inc()
-            value = encode_value(row.dead_letter(stamp).record(), content_type)
-            headers = _headers(row.message.headers, content_type, DEAD_LETTER_SCHEMA)
-            dead.append(OutboundRecord(row.message.key, value, headers))
-        for record in records:
+        enriched: list[OutboundRecord] = []
+        rejected = list(checked.rejected)
+        for record, row in zip(records, enriched_frame["_row"].to_list(), strict=True):
+            message = messages[row]
+            value = encode_value(record, content_type)
+            if len(value) > self._max_value_bytes:
+                error = (
+                    f"the enriched record is {len(value)} bytes, more than the "
+                    f"{self._max_value_bytes} a record may carry (TXENRICH_KAFKA_MAX_MESSAGE_BYTES)"
+                )
+                ids = (record["transaction_id"], record["account_id"])
+                rejected.append(RejectedRow(message, "output_too_large", error, *ids))
+                continue
+            headers = _headers(message.headers, content_type, ENRICHED_SCHEMA)
+            enriched.append(OutboundRecord(record["account_id"].encode(), value, headers))
             metrics.RECORD_LATENCY.observe(record["latency_ms"] / 1000.0)
+        dead = [self._dead_letter(row) for row in rejected]
         return BatchOutput(
             enriched=enriched, dead_letters=dead, cache_hits=hits, series_updates=updates
         )

@@ -2,7 +2,8 @@
 
 The Kafka edges are librdkafka's (confluent-kafka): one consumer in the group, one
 idempotent producer. Per batch, in this order:
-1. consume up to ``batch_size`` records, waiting at most ``batch_wait_seconds``;
+1. wait for a record, then take up to ``batch_size`` records already fetched (waiting at
+   most ``batch_wait_seconds`` for more): a short queue is never held back for a full batch;
 2. process them (validate, cache, model, recurrence, records): one output per input;
 3. produce the enriched records, the dead letters and the state changes (to the state
    changelog), flush, and check every delivery report;
@@ -30,6 +31,7 @@ from streams.core.types import InboundMessage
 from streams.errors import BrokerUnavailable, DeliveryError
 from streams.settings import Settings
 from streams.shell import metrics
+from streams.shell.isolation import process_isolating
 from streams.shell.kafka_admin import changelog_topics
 from streams.shell.processor import BatchOutput, BatchProcessor, OutboundRecord
 from streams.shell.recurrence_state import RecurrenceState
@@ -59,6 +61,8 @@ _RETRY_COMMIT: Final = {
     KafkaError.NOT_COORDINATOR,
     KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
 }
+# How long one poll waits for a first record (the loop checks for a stop between polls).
+_IDLE_POLL_SECONDS: Final = 0.5
 # How long the broker may stay away before an unacknowledged output stops the worker.
 DELIVERY_TIMEOUT_MS: Final = 120_000
 # Consume errors that mean "the batch at this offset cannot be read" (CRC mismatch, a codec
@@ -187,7 +191,11 @@ class StreamWorker:
 
     def _poll(self) -> list[InboundMessage]:
         settings = self._settings
-        polled = self._consumer.consume(settings.batch_size, timeout=settings.batch_wait_seconds)
+        polled = self._consumer.consume(1, timeout=_IDLE_POLL_SECONDS)
+        if polled and settings.batch_size > 1:
+            polled += self._consumer.consume(
+                settings.batch_size - 1, timeout=settings.batch_wait_seconds
+            )
         messages: list[InboundMessage] = []
         for message in polled:
             error = message.error()
@@ -231,7 +239,10 @@ class StreamWorker:
 
     async def _process(self, messages: list[InboundMessage]) -> None:
         started = time.perf_counter()
-        output = await self._processor.process(messages, self.recurrence.lookup)
+        processor = self._processor
+        output = await process_isolating(
+            processor.process, processor.reject, messages, self.recurrence.lookup
+        )
         changes = self.recurrence.plan(output.series_updates, messages)
         next_offsets = await asyncio.to_thread(self._deliver, output, changes)
         self._store.apply(changes, next_offsets)

@@ -197,3 +197,15 @@ def test_batch_validation_agrees_with_json_schema(records: list[dict[str, Any]])
     for record, reason in zip(records, reasons, strict=True):
         schema_ok = RAW_VALIDATOR.is_valid(record)
         assert schema_ok == (reason is None), (record, reason)
+
+
+def test_metadata_msgpack_cannot_hold_is_invalid_metadata() -> None:
+    too_big = InboundMessage(json.dumps({**GOOD, "metadata": {"n": 10**30}}).encode(), offset=1)
+    fine = InboundMessage(json.dumps({**GOOD, "metadata": {"n": 2**63 - 1}}).encode(), offset=2)
+    batch = validate_batch([too_big, fine])
+    assert batch.valid.height == 1
+    (rejected,) = batch.rejected
+    assert rejected.reason == "invalid_metadata"
+    assert rejected.message.offset == 1
+    assert "OverflowError" in rejected.error
+    assert rejected.transaction_id == GOOD["transaction_id"]
