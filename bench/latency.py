@@ -20,36 +20,21 @@ import os
 import platform
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import msgpack
 from confluent_kafka import Producer
 
-from streams.settings import Settings, TopicNames
+from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
-from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.local_stack import LocalStack
 from streams.shell.produce import OutgoingRaw
 from streams.shell.worker import start_worker_process, stop_process, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _settings(stack: LocalStack, workdir: Path, batch_wait_seconds: float) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return stack.settings(
-        topics=TopicNames(
-            raw=f"raw-{suffix}", enriched=f"out-{suffix}", dead_letter=f"dlq-{suffix}"
-        ),
-        app_id=f"latency-{suffix}",
-        redis_url=stack.redis_url,
-        web_port=free_port(),
-        data_dir=workdir / suffix,
-        batch_wait_seconds=batch_wait_seconds,
-    )
 
 
 def _transaction_id(record: OutgoingRaw) -> str | None:
@@ -165,7 +150,9 @@ def main() -> None:
         stack.start_broker()
         stack.start_redis()
         for rate in args.rates:
-            settings = _settings(stack, workdir, args.batch_wait_seconds)
+            settings = stack.scratch_settings(
+                "latency", workdir, batch_wait_seconds=args.batch_wait_seconds
+            )
             run = _run(settings, rate, args.seconds, workdir / f"worker-{rate}.log")
             results["runs"].append(run)
             print(json.dumps(run), flush=True)

@@ -10,7 +10,8 @@ Figures, each over the same pre-produced sample:
   worker no longer runs on could move, at best);
 - worker: the real `txenrich worker` (validation, enrichment, Redis cache, outputs), with
   the models in process, and with the models on a local Triton (CPU) over gRPC;
-- core: the pure pipeline in process (validate + enrich + encode), no Kafka.
+- core: the pure pipeline in process (validate + enrich + encode), no Kafka; and its cost
+  per batch at sizes 10 to 500 (the fixed part per batch is what small batches pay).
 The speed that matters is the ratio worker / plain loop.
 """
 
@@ -25,7 +26,6 @@ import platform
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,11 @@ from confluent_kafka import Consumer, Producer
 from streams.core.merchant import MerchantCatalogue
 from streams.inference.predictor import LocalPredictor
 from streams.inference.repository import ModelRepository
-from streams.settings import Settings, TopicNames
+from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
-from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.local_stack import LocalStack
 from streams.shell.processor import BatchProcessor
 from streams.shell.produce import OutgoingRaw, produce_records
 from streams.shell.worker import settings_env, stop_process, wait_until_ready
@@ -50,18 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _settings(
     stack: LocalStack, workdir: Path, batch_size: int, triton_url: str | None = None
 ) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return stack.settings(
-        topics=TopicNames(
-            raw=f"raw-{suffix}", enriched=f"out-{suffix}", dead_letter=f"dlq-{suffix}"
-        ),
-        app_id=f"bench-{suffix}",
-        redis_url=stack.redis_url,
-        triton_url=triton_url,
-        web_port=free_port(),
-        data_dir=workdir / suffix,
-        batch_size=batch_size,
-    )
+    return stack.scratch_settings("bench", workdir, batch_size=batch_size, triton_url=triton_url)
 
 
 def _pre_produce(settings: Settings, records: list[OutgoingRaw]) -> None:
@@ -212,6 +201,12 @@ def main() -> None:
         "worker_cache_cold": round(worker_cold / plain, 3),
         "worker_cache_warm": round(worker_warm / plain, 3),
         "worker_triton_cache_cold": round(worker_triton / plain, 3),
+    }
+    # what a batch costs the core by its size: the fixed part is what a small batch (low
+    # latency at a modest rate) pays for every record
+    results["core_ms_per_batch"] = {
+        str(size): round(size / _core_rate(records[:3000], size) * 1000, 1)
+        for size in (10, 50, 200, 500)
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,9 @@ from typing import Any
 import pytest
 
 from streams.inference.repository import DEFAULT_REPOSITORY
-from streams.settings import Settings, TopicNames
+from streams.settings import Settings
 from streams.shell.kafka_admin import create_topics, wait_for_broker
-from streams.shell.local_stack import LocalStack, free_port
+from streams.shell.local_stack import LocalStack
 from streams.shell.triton_server import TritonEndpoints
 from streams.shell.worker import start_worker_process, stop_process
 
@@ -40,21 +39,12 @@ def make_settings(
     worker sends its batches to the session's Triton."""
 
     def build(**overrides: Any) -> Settings:
-        suffix = uuid.uuid4().hex[:8]
         values: dict[str, Any] = {
-            "topics": TopicNames(
-                raw=f"raw-{suffix}", enriched=f"enriched-{suffix}", dead_letter=f"dlq-{suffix}"
-            ),
-            "app_id": f"txenrich-test-{suffix}",
-            "redis_url": stack.redis_url,
             "triton_url": triton.grpc_url,
-            "web_port": free_port(),
-            "data_dir": tmp_path / suffix,
             "batch_size": 200,
             "batch_wait_seconds": 0.1,
         }
-        values.update(overrides)
-        settings = stack.settings(**values)
+        settings = stack.scratch_settings("txenrich-test", tmp_path, **(values | overrides))
         wait_for_broker(settings)
         create_topics(settings)
         return settings

@@ -21,9 +21,11 @@ def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
     """In process only, or Triton (per the topology's route) with the in-process fallback."""
     repository = ModelRepository(settings.model_repository)
     local = LocalPredictor(repository, settings.model_threads)
+    # before the worker says it is ready: the first batch (or the first fallback) pays no
+    # lazy initialisation
+    local.warm_up(min(settings.batch_size, 1024))
     if not settings.triton_url:
         return local
-    local.warm_up(min(settings.batch_size, 1024))  # the fallback must be quick from the start
     triton = TritonPredictor(
         settings.triton_url,
         repository,

@@ -19,6 +19,7 @@ import socket
 import stat
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +29,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from streams.errors import LocalStackError
-from streams.settings import KafkaSettings, Settings
+from streams.settings import KafkaSettings, Settings, TopicNames
 from streams.shell.kafka_broker import KafkaNode, ScramListener, find_java, find_kafka_libs
 from streams.shell.triton_server import (
     TritonEndpoints,
@@ -278,6 +279,21 @@ class LocalStack:
         replica (a single node), then ``overrides``."""
         values: dict[str, Any] = {"kafka": self.kafka_settings(), **_SINGLE_NODE_TOPICS}
         return Settings(**(values | overrides))
+
+    def scratch_settings(self, name: str, data_root: Path, **overrides: Any) -> Settings:
+        """Settings no other run shares: topics and group ``<name>-<8 hex>``, state
+        under ``data_root``, this stack's Redis, a free web port; then ``overrides``."""
+        suffix = uuid.uuid4().hex[:8]
+        values: dict[str, Any] = {
+            "topics": TopicNames(
+                raw=f"raw-{suffix}", enriched=f"enriched-{suffix}", dead_letter=f"dlq-{suffix}"
+            ),
+            "app_id": f"{name}-{suffix}",
+            "redis_url": self.redis_url,
+            "web_port": free_port(self.host),
+            "data_dir": data_root / suffix,
+        }
+        return self.settings(**(values | overrides))
 
     def start_redis(self, port: int | None = None, maxmemory: str = "256mb") -> str:
         """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL."""
