@@ -19,7 +19,6 @@ from typing import Final
 from streams.core.recurrence import SeriesState
 from streams.core.types import InboundMessage
 from streams.errors import ProcessingFailure, TxEnrichError
-from streams.shell import metrics
 from streams.shell.processor import BatchOutput, OutboundRecord, SeriesLookup, SeriesUpdate
 
 __all__ = ["process_isolating"]
@@ -49,23 +48,19 @@ async def process_isolating(
     lookup: SeriesLookup,
 ) -> BatchOutput:
     """``process(messages, lookup)``, isolating records that raise (see the module text)."""
-    try:
-        return await process(messages, lookup)
-    except TxEnrichError:
-        raise  # infrastructure (broker, model server, state): stop before acknowledging
-    except Exception as exc:
-        log.warning(
-            "batch of %d raised %s: isolating the record(s) that raise",
-            len(messages),
-            type(exc).__name__,
-        )
     overlay: dict[str, SeriesState] = {}
     collected = _Collected()
     await _split(process, reject, messages, 0, _layered(lookup, overlay), overlay, collected)
-    if collected.failed == len(messages) >= _ALL_FAILED_MIN:
-        raise ProcessingFailure(
-            f"every one of {len(messages)} records raised while processing: the worker, not "
-            "the records, is broken; nothing of the batch was committed"
+    if collected.failed:
+        if collected.failed == len(messages) >= _ALL_FAILED_MIN:
+            raise ProcessingFailure(
+                f"every one of {len(messages)} records raised while processing: the worker, "
+                "not the records, is broken; nothing of the batch was committed"
+            )
+        log.warning(
+            "batch of %d: %d record(s) raised while processing and were dead-lettered",
+            len(messages),
+            collected.failed,
         )
     return BatchOutput(
         enriched=collected.enriched,
@@ -100,7 +95,7 @@ async def _split(
     try:
         output = await process(part, lookup)
     except TxEnrichError:
-        raise
+        raise  # infrastructure (broker, model server, state): stop before acknowledging
     except Exception as exc:
         if len(part) > 1:
             middle = len(part) // 2
@@ -109,8 +104,7 @@ async def _split(
             return
         (message,) = part
         error = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode()
-        log.error("processing_error at=%s error=%s", message.position, error[:500])
-        metrics.DEAD_LETTERS.labels(reason="processing_error").inc()
+        # reject() logs the dead letter and counts it
         collected.dead_letters.append(reject(message, "processing_error", error))
         collected.failed += 1
         return
