@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from streams.core.category import CATEGORY_COLUMNS, classify
-from streams.core.counterparty import COUNTERPARTY_COLUMNS, clean_counterparty
+from streams.core.counterparty import COUNTERPARTY_COLUMNS, CounterpartyMemo, clean_counterparty
 from streams.core.merchant import MERCHANT_COLUMNS, MerchantCatalogue, attach_merchants
 from streams.core.model_steps import PREDICTION_SCHEMA
 
@@ -30,17 +30,23 @@ def enricher_version(catalogue: MerchantCatalogue, models: str) -> str:
 
 
 def enrich(
-    frame: pl.DataFrame, predictions: pl.DataFrame, catalogue: MerchantCatalogue
+    frame: pl.DataFrame,
+    predictions: pl.DataFrame,
+    catalogue: MerchantCatalogue,
+    counterparties: CounterpartyMemo | None = None,
 ) -> pl.DataFrame:
     """Add ENRICHMENT_COLUMNS to every row of a validated raw batch (row count and order kept).
 
     ``predictions`` holds PREDICTION_COLUMNS for the same rows in the same order: the
     ``enrich`` ensemble's outputs, from Triton or the in-process runner alike.
+    ``counterparties`` remembers cleaned descriptions across batches (same answers).
     """
     if predictions.height != frame.height:
         raise ValueError(f"{predictions.height} predictions for {frame.height} rows")
-    cleaned = clean_counterparty(frame, "description").hstack(
-        predictions.select(PREDICTION_COLUMNS)
-    )
+    if counterparties is not None:
+        cleaned = counterparties.clean(frame, "description")
+    else:
+        cleaned = clean_counterparty(frame, "description")
+    cleaned = cleaned.hstack(predictions.select(PREDICTION_COLUMNS))
     enriched = classify(attach_merchants(cleaned, catalogue))
     return enriched.select(*frame.columns, *ENRICHMENT_COLUMNS)

@@ -19,14 +19,20 @@ from typing import Final
 from streams.core.recurrence import SeriesState
 from streams.core.types import InboundMessage
 from streams.errors import ProcessingFailure, TxEnrichError
-from streams.shell.processor import BatchOutput, OutboundRecord, SeriesLookup, SeriesUpdate
+from streams.shell.processor import (
+    BatchOutput,
+    OutboundRecord,
+    OutcomeTally,
+    SeriesLookup,
+    SeriesUpdate,
+)
 
 __all__ = ["process_isolating"]
 
 log = logging.getLogger(__name__)
 
 Process = Callable[[Sequence[InboundMessage], SeriesLookup], Awaitable[BatchOutput]]
-Reject = Callable[[InboundMessage, str, str], OutboundRecord]
+Reject = Callable[[InboundMessage, str, str], BatchOutput]
 
 # A batch this large in which every record raises is a broken worker, not poison.
 _ALL_FAILED_MIN: Final = 4
@@ -38,7 +44,16 @@ class _Collected:
     dead_letters: list[OutboundRecord] = field(default_factory=list)
     cache_hits: int = 0
     updates: list[SeriesUpdate] = field(default_factory=list)
+    tally: OutcomeTally = field(default_factory=OutcomeTally)
     failed: int = 0
+
+    def keep(self, output: BatchOutput, start: int) -> None:
+        """Take a part's outputs; its rows are ``start``.. of the batch."""
+        self.enriched += output.enriched
+        self.dead_letters += output.dead_letters
+        self.cache_hits += output.cache_hits
+        self.tally.add(output.tally)
+        self.updates += [SeriesUpdate(u.state, u.row + start) for u in output.series_updates]
 
 
 async def process_isolating(
@@ -67,6 +82,7 @@ async def process_isolating(
         dead_letters=collected.dead_letters,
         cache_hits=collected.cache_hits,
         series_updates=collected.updates,
+        tally=collected.tally,
     )
 
 
@@ -104,13 +120,9 @@ async def _split(
             return
         (message,) = part
         error = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode()
-        # reject() logs the dead letter and counts it
-        collected.dead_letters.append(reject(message, "processing_error", error))
+        collected.keep(reject(message, "processing_error", error), start)
         collected.failed += 1
         return
-    collected.enriched += output.enriched
-    collected.dead_letters += output.dead_letters
-    collected.cache_hits += output.cache_hits
+    collected.keep(output, start)
     for update in output.series_updates:
         overlay[update.state.group_id] = update.state
-        collected.updates.append(SeriesUpdate(update.state, update.row + start))

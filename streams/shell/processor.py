@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import polars as pl
 
 from streams.core.cache_codec import cache_keys, decode_predictions, encode_predictions
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA
+from streams.core.counterparty import CounterpartyMemo
 from streams.core.enrichment import enrich, enricher_version
 from streams.core.merchant import MerchantCatalogue
 from streams.core.model_steps import PREDICTION_SCHEMA
@@ -25,7 +27,14 @@ from streams.inference.predictor import Predictor
 from streams.shell import metrics
 from streams.shell.cache import EnrichmentCache
 
-__all__ = ["BatchOutput", "BatchProcessor", "OutboundRecord", "SeriesLookup", "SeriesUpdate"]
+__all__ = [
+    "BatchOutput",
+    "BatchProcessor",
+    "OutboundRecord",
+    "OutcomeTally",
+    "SeriesLookup",
+    "SeriesUpdate",
+]
 
 # Reads recurrence states by group_id (a state table in the worker, a dict offline).
 SeriesLookup = Callable[[Iterable[str]], Mapping[str, SeriesState]]
@@ -55,14 +64,47 @@ class SeriesUpdate:
     row: int
 
 
+@dataclass
+class OutcomeTally:
+    """What a batch's outputs add to the metrics and the log, held until the outputs are
+    kept: a batch that raises and is processed again in parts (``isolation``) counts
+    only the parts it keeps, so every output is counted and logged once."""
+
+    # (position, reason, error) of each dead letter
+    dead_letters: list[tuple[str, str, str]] = field(default_factory=list)
+    inference_rows: Counter[str] = field(default_factory=Counter)  # by inference path
+    policy_skips: Counter[str] = field(default_factory=Counter)  # by policy reason
+    latencies_seconds: list[float] = field(default_factory=list)  # of enriched records
+
+    def add(self, other: OutcomeTally) -> None:
+        self.dead_letters += other.dead_letters
+        self.inference_rows.update(other.inference_rows)
+        self.policy_skips.update(other.policy_skips)
+        self.latencies_seconds += other.latencies_seconds
+
+    def publish(self) -> None:
+        """Log each dead letter and add everything to the metrics."""
+        for position, reason, error in self.dead_letters:
+            log.warning("dead_letter at=%s reason=%s error=%s", position, reason, error)
+            metrics.DEAD_LETTERS.labels(reason=reason).inc()
+        for path, count in self.inference_rows.items():
+            metrics.INFERENCE_ROWS.labels(path=path).inc(count)
+        for reason, count in self.policy_skips.items():
+            metrics.POLICY_SKIPS.labels(reason=reason).inc(count)
+        for seconds in self.latencies_seconds:
+            metrics.RECORD_LATENCY.observe(seconds)
+
+
 @dataclass(frozen=True)
 class BatchOutput:
-    """Exactly one output per input: enriched or dead-lettered; plus state to store."""
+    """Exactly one output per input: enriched or dead-lettered; plus state to store, and
+    what the outputs count (``tally.publish()`` once they are delivered)."""
 
     enriched: list[OutboundRecord]
     dead_letters: list[OutboundRecord]
     cache_hits: int
     series_updates: list[SeriesUpdate] = field(default_factory=list)
+    tally: OutcomeTally = field(default_factory=OutcomeTally)
 
 
 Headers = tuple[tuple[str, bytes | None], ...]
@@ -99,6 +141,7 @@ class BatchProcessor:
         self._content_type = content_type
         # an output the broker would refuse: room left for the key, headers and framing
         self._max_value_bytes = max_record_bytes - _RECORD_OVERHEAD_BYTES
+        self._counterparties = CounterpartyMemo()
 
     async def close(self) -> None:
         """Close the model client and the cache connection."""
@@ -106,15 +149,14 @@ class BatchProcessor:
         if self._cache is not None:
             await self._cache.close()
 
-    def reject(self, message: InboundMessage, reason: str, error: str) -> OutboundRecord:
+    def reject(self, message: InboundMessage, reason: str, error: str) -> BatchOutput:
         """The dead letter of one message (for a failure found outside ``process``)."""
-        return self._dead_letter(RejectedRow(message, reason, error))
+        tally = OutcomeTally()
+        letter = self._dead_letter(RejectedRow(message, reason, error), tally)
+        return BatchOutput(enriched=[], dead_letters=[letter], cache_hits=0, tally=tally)
 
-    def _dead_letter(self, row: RejectedRow) -> OutboundRecord:
-        log.warning(
-            "dead_letter at=%s reason=%s error=%s", row.message.position, row.reason, row.error
-        )
-        metrics.DEAD_LETTERS.labels(reason=row.reason).inc()
+    def _dead_letter(self, row: RejectedRow, tally: OutcomeTally) -> OutboundRecord:
+        tally.dead_letters.append((row.message.position, row.reason, row.error))
         letter = row.dead_letter(datetime.fromtimestamp(self._clock(), tz=UTC))
         value = encode_value(letter.record(), self._content_type)
         if len(value) > self._max_value_bytes:  # base64 makes a large original larger still
@@ -123,12 +165,13 @@ class BatchProcessor:
         headers = _headers(row.message.headers, self._content_type, DEAD_LETTER_SCHEMA)
         return OutboundRecord(row.message.key, value, headers)
 
-    async def _predictions(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    async def _predictions(
+        self, valid: pl.DataFrame, tally: OutcomeTally
+    ) -> tuple[pl.DataFrame, int]:
         """PREDICTION_SCHEMA columns and ``inference_path`` for each valid row, in order:
         pre-policy answers first, then cache hits, then ONE model call for the rest."""
         split = split_by_policy(valid, self._policies)
-        for reason, count in split.counts.items():
-            metrics.POLICY_SKIPS.labels(reason=reason).inc(count)
+        tally.policy_skips.update(split.counts)
         parts = [split.answered.drop("policy_reason").with_columns(inference_path=pl.lit("policy"))]
         rows, hits = split.rows, 0
         keys: list[str] = []
@@ -177,25 +220,30 @@ class BatchProcessor:
                 unique_keys = key_column.filter(first).to_list()
                 await self._cache.put_many(dict(zip(unique_keys, values, strict=True)))
         merged = pl.concat([p.select(_PREDICTED_COLUMNS) for p in parts])
-        for path, count in merged.group_by("inference_path").len().iter_rows():
-            metrics.INFERENCE_ROWS.labels(path=path).inc(count)
+        tally.inference_rows.update(dict(merged.group_by("inference_path").len().iter_rows()))
         return merged, hits
 
-    async def _enrich(self, valid: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-        predictions, hits = await self._predictions(valid)
+    async def _enrich(self, valid: pl.DataFrame, tally: OutcomeTally) -> tuple[pl.DataFrame, int]:
+        predictions, hits = await self._predictions(valid, tally)
         # aligned with `valid` row for row, whatever order the parts came back in
         predictions = valid.select("_row").join(
             predictions, on="_row", how="left", maintain_order="left"
         )
-        enriched = enrich(valid, predictions.select(PREDICTION_SCHEMA.names()), self._catalogue)
+        enriched = enrich(
+            valid,
+            predictions.select(PREDICTION_SCHEMA.names()),
+            self._catalogue,
+            self._counterparties,
+        )
         return enriched.with_columns(inference_path=predictions["inference_path"]), hits
 
     async def process(
         self, messages: Sequence[InboundMessage], series: SeriesLookup | None = None
     ) -> BatchOutput:
         """Validate, enrich (cache first), add recurrence (when `series` is given), encode."""
+        tally = OutcomeTally()
         checked = validate_batch(messages)
-        enriched_frame, hits = await self._enrich(checked.valid)
+        enriched_frame, hits = await self._enrich(checked.valid, tally)
         updates: list[SeriesUpdate] = []
         if series is not None and enriched_frame.height:
             enriched_frame, updates = _recurrence(enriched_frame, series)
@@ -217,10 +265,14 @@ class BatchProcessor:
                 continue
             headers = _headers(message.headers, content_type, ENRICHED_SCHEMA)
             enriched.append(OutboundRecord(record["account_id"].encode(), value, headers))
-            metrics.RECORD_LATENCY.observe(record["latency_ms"] / 1000.0)
-        dead = [self._dead_letter(row) for row in rejected]
+            tally.latencies_seconds.append(record["latency_ms"] / 1000.0)
+        dead = [self._dead_letter(row, tally) for row in rejected]
         return BatchOutput(
-            enriched=enriched, dead_letters=dead, cache_hits=hits, series_updates=updates
+            enriched=enriched,
+            dead_letters=dead,
+            cache_hits=hits,
+            series_updates=updates,
+            tally=tally,
         )
 
 

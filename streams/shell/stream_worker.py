@@ -252,6 +252,7 @@ class StreamWorker:
         metrics.BATCH_DURATION.observe(time.perf_counter() - started)
         metrics.RECORDS.labels(topic=raw, outcome="enriched").inc(len(output.enriched))
         metrics.RECORDS.labels(topic=raw, outcome="dead_lettered").inc(len(output.dead_letters))
+        output.tally.publish()
         log.info(
             "batch %s records=%d enriched=%d dead_lettered=%d cache_hits=%d",
             batch_span(messages),

@@ -6,8 +6,14 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
-from streams.core.counterparty import INTERMEDIARIES, clean_counterparty, normalise_text
+from streams.core.counterparty import (
+    INTERMEDIARIES,
+    CounterpartyMemo,
+    clean_counterparty,
+    normalise_text,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -229,3 +235,31 @@ def test_normalise_text_idempotent(values: list[str | None]) -> None:
     once = frame.select(normalise_text(pl.col("t")))
     twice = once.select(normalise_text(pl.col("t")))
     assert once["t"].to_list() == twice["t"].to_list()
+
+
+_MEMO = CounterpartyMemo(capacity=40)  # shared across examples: answers come from memory too
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=DESCRIPTOR_ALPHABET),
+                          st.sampled_from([d for d, _ in CASES])), max_size=60))  # fmt: skip
+def test_memo_answers_as_the_cleaning_does(descriptions: list[str | None]) -> None:
+    frame = pl.DataFrame({"description": descriptions}, schema={"description": pl.String})
+    frame = frame.with_row_index("row")
+    assert_frame_equal(_MEMO.clean(frame), clean_counterparty(frame))
+    assert len(_MEMO) <= 40
+
+
+def test_memo_cleans_each_new_description_once() -> None:
+    memo = CounterpartyMemo(capacity=3)
+    frame = pl.DataFrame(
+        {"description": ["SQ *BLUE BOTTLE", "SQ *BLUE BOTTLE", None, "ZELLE TO AL"]}
+    )
+    assert memo.clean(frame)["counterparty_clean"].to_list() == [
+        "BLUE BOTTLE", "BLUE BOTTLE", "", "AL"
+    ]  # fmt: skip
+    assert len(memo) == 3
+    memo.clean(pl.DataFrame({"description": ["NETFLIX.COM"]}))
+    assert len(memo) == 3  # the oldest went
+    with pytest.raises(ValueError, match="capacity"):
+        CounterpartyMemo(capacity=0)

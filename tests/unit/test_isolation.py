@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import pytest
@@ -108,9 +109,27 @@ def test_a_batch_where_every_record_raises_is_a_broken_worker() -> None:
     async def broken(batch: Sequence[InboundMessage], lookup: SeriesLookup) -> BatchOutput:
         raise RuntimeError("model file unreadable")
 
-    def reject(message: InboundMessage, reason: str, error: str) -> OutboundRecord:
-        return OutboundRecord(message.key, b"", ())
+    def reject(message: InboundMessage, reason: str, error: str) -> BatchOutput:
+        letter = OutboundRecord(message.key, b"", ())
+        return BatchOutput(enriched=[], dead_letters=[letter], cache_hits=0)
 
     messages, _ = _messages()
     with pytest.raises(ProcessingFailure, match="every one of 8 records"):
         asyncio.run(process_isolating(broken, reject, messages[:8], _lookup({})))
+
+
+def test_each_output_is_tallied_once(processor: BatchProcessor) -> None:
+    messages, poison = _messages()
+    isolated = _run(processor, [*messages[:70], poison, *messages[70:]], isolate=True)
+    clean = _run(processor, messages, isolate=False)
+    tally = isolated.tally
+    reasons = Counter(reason for _, reason, _ in tally.dead_letters)
+    assert reasons.pop("processing_error") == 1
+    assert reasons == Counter(reason for _, reason, _ in clean.tally.dead_letters)
+    assert len(tally.dead_letters) == len(isolated.dead_letters)
+    assert (
+        sum(tally.inference_rows.values())
+        == len(isolated.enriched)
+        == len(messages) - len(clean.dead_letters)
+    )
+    assert len(tally.latencies_seconds) == len(isolated.enriched)
