@@ -1,6 +1,6 @@
 """Latency from produce to enriched at a steady offered rate, and the worker's memory.
 
-    .venv/bin/python bench/latency.py [--rates 1000 5000] [--seconds 20] [--out FILE]
+    .venv/bin/python bench/latency.py [--rates 250 500 1000 5000] [--seconds 20] [--out FILE]
 
 For each rate: a fresh `txenrich worker` (models in process, Redis cache, the default
 batch settings) on the local Apache Kafka; a paced producer offers the sample at that rate
@@ -130,7 +130,7 @@ def _run(settings: Settings, rate: int, seconds: float, log: Path) -> dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rates", type=int, nargs="+", default=[250, 500, 1000, 5000])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
         "--batch-wait-seconds", type=float, default=0.0, help="the worker's setting (default 0)"

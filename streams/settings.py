@@ -121,8 +121,16 @@ class Settings(BaseSettings):
     # A killed worker's partitions move to the others after this long; Kafka's
     # default (45-60 s) is too slow to notice a crash in a latency-sensitive stream.
     session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
+    # The HTTP port (/metrics, /health, /accounts/{id}/recurring) listens on web_host.
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
+    # The address other workers forward account queries to (a pod IP or DNS name); unset:
+    # web_host, which must then be one others can reach (not 0.0.0.0 or ::).
+    web_advertised_host: str | None = None
+    # A bearer token that /accounts/{id}/recurring requires (``Authorization: Bearer
+    # <token>``, compared in constant time); unset: the query is open, as on the local
+    # stack. /health and /metrics stay open for probes and scrapers.
+    web_token: SecretStr | None = None
     data_dir: Path = Path(".txenrich")
     # The Triton model repository (models/repository in a checkout); the in-process runner
     # reads the same folder.
@@ -140,6 +148,22 @@ class Settings(BaseSettings):
     # How enriched and dead-letter values are written (the content-type header names it):
     # msgpack is smaller and faster; json reads as text in kcat or Kafka's console consumer.
     output_format: Literal["msgpack", "json"] = "msgpack"
+
+    @property
+    def web_url(self) -> str:
+        """The URL other workers reach this worker's HTTP port at."""
+        host = self.web_advertised_host or self.web_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.web_port}"
+
+    @model_validator(mode="after")
+    def _advertised_host_reachable(self) -> Settings:
+        if self.web_advertised_host is None and self.web_host in ("0.0.0.0", "::", ""):
+            raise ValueError(
+                f"web_host {self.web_host!r} listens everywhere but is no address to forward "
+                "to: set TXENRICH_WEB_ADVERTISED_HOST to this worker's address (a pod IP)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _replicas_fit(self) -> Settings:

@@ -3,12 +3,15 @@
 The cache sits in front of the model only: a key holds exactly what the ``enrich``
 ensemble reads (direction, MCC and the description as the featuriser normalises it, so
 "STARBUCKS #1042" and "Starbucks #2210" share one entry) plus the model version, so a new
-model never reads an old answer. Values are msgpack lists of the PREDICTION_SCHEMA columns;
+model never reads an old answer. What the key holds is hashed (BLAKE2b, 128 bits): no
+description, name or MCC is readable in Redis's keyspace, a ``MONITOR`` or a key dump. Values
+are msgpack lists of the PREDICTION_SCHEMA columns (labels and confidences, not inputs);
 everything after the model (catalogue, cleaning, recurrence) runs on every row as usual.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import msgpack
@@ -23,16 +26,25 @@ KEY_PREFIX = "txenrich:model"
 
 
 def cache_keys(frame: pl.DataFrame, model_version: str) -> list[str]:
-    """One cache key per row of a validated raw frame."""
+    """One cache key per row of a validated raw frame: ``txenrich:model:<version>:<hash>``,
+    the hash over what the model reads of the row."""
     mcc = pl.col("mcc") if "mcc" in frame.columns else pl.lit(None, dtype=pl.String)
-    key = pl.concat_str(
-        pl.lit(f"{KEY_PREFIX}:{model_version}"),
+    body = pl.concat_str(
         pl.col("direction").str.to_lowercase(),
         mcc.str.strip_chars().fill_null("-"),
         normalise(pl.col("description")),
         separator="|",
-    )
-    return frame.select(key.alias("key"))["key"].to_list()
+    ).fill_null("")
+    prefix = f"{KEY_PREFIX}:{model_version}:"
+    hashed: dict[str, str] = {}  # a batch repeats descriptions: each is hashed once
+    keys: list[str] = []
+    for text in frame.select(body.alias("body"))["body"].to_list():
+        key = hashed.get(text)
+        if key is None:
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+            key = hashed[text] = prefix + digest.hexdigest()
+        keys.append(key)
+    return keys
 
 
 def encode_predictions(predictions: pl.DataFrame) -> list[bytes]:

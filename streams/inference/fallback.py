@@ -74,12 +74,17 @@ class FallbackPredictor:
             before = self.breaker.state
             try:
                 answer = await self.primary.predict(frame)
-            except ModelServerError as exc:
+            except Exception as exc:  # any failure, not only the expected ones, ends a probe
                 self.breaker.failed(self._clock())
-                kind = type(exc.__cause__).__name__ if exc.__cause__ else "ModelServerError"
+                cause = exc.__cause__ if isinstance(exc, ModelServerError) else exc
+                kind = type(cause).__name__ if cause is not None else "ModelServerError"
                 metrics.MODEL_SERVER_FAILURES.labels(kind=kind).inc()
-                log.warning("model_server failed rows=%d error=%s", frame.height, exc)
-                self._moved(before, f"error: {exc}")
+                log.warning("model_server failed rows=%d error=%s: %s", frame.height, kind, exc)
+                self._moved(before, f"error: {kind}")
+            except BaseException:  # cancelled mid-call: the probe did not answer
+                self.breaker.failed(self._clock())
+                self._moved(before, "call cancelled")
+                raise
             else:
                 self.breaker.succeeded()
                 self._moved(before, "probe answered")

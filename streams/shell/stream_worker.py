@@ -102,7 +102,7 @@ class StreamWorker:
     def __init__(self, settings: Settings, processor: BatchProcessor) -> None:
         self._settings = settings
         self._processor = processor
-        url = f"http://{settings.web_host}:{settings.web_port}"
+        url = settings.web_url
         self._consumer = Consumer(
             {
                 # read_committed: records of aborted transactions are never enriched
@@ -126,6 +126,7 @@ class StreamWorker:
             self.health,
             self.recurrence.recurring,
             AccountRouter(settings.kafka, settings.app_id, settings.topics.raw, self._owned),
+            token=settings.web_token.get_secret_value() if settings.web_token else None,
         )
         self._stopping = asyncio.Event()
         self._running = False

@@ -1,12 +1,17 @@
 """The worker's HTTP port: ``/metrics``, ``/health`` and ``/accounts/{id}/recurring``.
 
 An account query is answered by the worker that owns the account's partition; any other
-worker forwards it there once (a forwarded request is never forwarded again).
+worker forwards it there once (a forwarded request is never forwarded again), with the
+caller's ``Authorization`` header. With a token set, an account query without
+``Authorization: Bearer <token>`` gets 401 before anything is looked up. ``/health`` is 200
+only while the worker is ready (it owns raw partitions, their state restored, and
+consumes) and healthy (no partition halted): 503 otherwise, so a readiness probe can use it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -33,8 +38,10 @@ class WorkerWeb:
         health: Callable[[], dict[str, Any]],
         recurring: Callable[[str], dict[str, Any] | None],
         router: AccountRouter,
+        token: str | None = None,
     ) -> None:
         self._host, self._port = host, port
+        self._expected = f"Bearer {token}".encode() if token else None
         self._health = health
         self._recurring = recurring
         self._router = router
@@ -64,11 +71,24 @@ class WorkerWeb:
 
     async def _health_page(self, request: web.Request) -> web.Response:
         body = self._health()
-        return web.json_response(body, status=200 if body.get("status") == "ok" else 503)
+        fine = body.get("status") == "ok" and body.get("ready")
+        return web.json_response(body, status=200 if fine else 503)
+
+    def _authorised(self, request: web.Request) -> bool:
+        if self._expected is None:
+            return True
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self._expected)
 
     async def _account(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response(
+                {"error": "missing or wrong bearer token"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="txenrich"'},
+            )
         account = request.match_info["account_id"]
-        if len(account) > self._id_max or not self._id_pattern.search(account):
+        if len(account) > self._id_max or not self._id_pattern.fullmatch(account):
             message = "account_id must be 1-128 printable ASCII characters"
             return web.json_response({"error": message}, status=400)
         owner = await asyncio.to_thread(self._router.owner, account)
@@ -86,7 +106,10 @@ class WorkerWeb:
         if self._client is None:
             self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:
-            async with self._client.get(url + request.path, headers={_FORWARDED: "1"}) as answer:
+            headers = {_FORWARDED: "1"}
+            if "Authorization" in request.headers:
+                headers["Authorization"] = request.headers["Authorization"]
+            async with self._client.get(url + request.path, headers=headers) as answer:
                 body = await answer.read()
                 return web.Response(
                     body=body, status=answer.status, content_type="application/json"

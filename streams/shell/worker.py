@@ -67,6 +67,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_MIN_INSYNC_REPLICAS": str(settings.min_insync_replicas),
         "TXENRICH_BATCH_SIZE": str(settings.batch_size),
         "TXENRICH_BATCH_WAIT_SECONDS": str(settings.batch_wait_seconds),
+        "TXENRICH_WEB_HOST": settings.web_host,
         "TXENRICH_WEB_PORT": str(settings.web_port),
         "TXENRICH_DATA_DIR": str(settings.data_dir),
         "TXENRICH_LOG_LEVEL": settings.log_level,
@@ -82,6 +83,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_KAFKA_SSL_CAFILE": kafka.ssl_cafile,
         "TXENRICH_KAFKA_SSL_CERTFILE": kafka.ssl_certfile,
         "TXENRICH_KAFKA_SSL_KEYFILE": kafka.ssl_keyfile,
+        "TXENRICH_WEB_ADVERTISED_HOST": settings.web_advertised_host,
+        "TXENRICH_WEB_TOKEN": settings.web_token.get_secret_value() if settings.web_token else None,
     }
     env |= {name: str(value) for name, value in optional.items() if value is not None}
     env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache

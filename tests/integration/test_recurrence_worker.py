@@ -39,9 +39,12 @@ def _live(settings: Settings, expected: int) -> dict[str, list[dict[str, Any]]]:
     return seen
 
 
-def _get(url: str) -> tuple[int, Any]:
+def _get(url: str, token: str | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -78,12 +81,20 @@ def test_live_recurrence_equals_backfill_and_is_queryable(
 
 
 def test_any_worker_answers_for_any_account(
-    make_settings: Callable[..., Settings], spawn_worker: Spawn
+    make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
 ) -> None:
-    """Two workers share the partitions; each answers for every account (routing)."""
+    """Two workers share the partitions; each answers for every account (routing), to a
+    caller with the bearer token only; the second advertises another name than it binds."""
+    token = "s3cret-token-e2a9"
     records = sample_raw_records(1200, seed=33)
-    first = make_settings()
-    second = first.model_copy(update={"web_port": free_port(), "data_dir": first.data_dir / "b"})
+    first = make_settings(web_token=token)
+    second = first.model_copy(
+        update={
+            "web_port": free_port(),
+            "web_advertised_host": "localhost",
+            "data_dir": first.data_dir / "b",
+        }
+    )
     for settings in (first, second):
         wait_until_ready(settings, spawn_worker(settings))
     produce_records(first, records)
@@ -103,9 +114,23 @@ def test_any_worker_answers_for_any_account(
         }
     )
     for account in accounts[:6]:
-        answers = [
-            _get(f"http://127.0.0.1:{s.web_port}/accounts/{account}/recurring")
-            for s in (first, second)
+        urls = [
+            f"http://127.0.0.1:{s.web_port}/accounts/{account}/recurring" for s in (first, second)
         ]
+        answers = [_get(url, token) for url in urls]
         assert answers[0][0] == answers[1][0] == 200, (account, answers)
         assert answers[0][1] == answers[1][1]
+        assert answers[0][1]["account_id"] == account
+        for url in urls:
+            assert _get(url)[0] == 401
+            assert _get(url, token + "x")[0] == 401
+    # an id is checked whole: a trailing newline is not part of a valid id
+    assert (
+        _get(f"http://127.0.0.1:{first.web_port}/accounts/{accounts[0]}%0A/recurring", token)[0]
+        == 400
+    )
+    for settings in (first, second):
+        status, health = _get(f"http://127.0.0.1:{settings.web_port}/health")
+        assert status == 200 and health["ready"], health
+    for log in tmp_path.glob("worker-*.log"):
+        assert token not in log.read_text(errors="replace"), log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import polars as pl
@@ -126,9 +127,12 @@ def test_cache_key_is_what_the_model_reads() -> None:
     first, second, third = cache_keys(batch, "models-abc")
     assert first == second  # same normalised text: digits are 0, case and spacing folded
     assert first != third
-    assert first.startswith("txenrich:model:models-abc|debit|5814|")
+    assert re.fullmatch(r"txenrich:model:models-abc:[0-9a-f]{32}", first)
+    assert "STARBUCKS" not in first.upper() and "5814" not in first  # nothing readable
     other_model = cache_keys(batch, "models-def")[0]
     assert other_model != first
+    credit = cache_keys(batch.with_columns(direction=pl.lit("credit")), "models-abc")[0]
+    assert credit != first
 
 
 def test_cached_predictions_round_trip() -> None:
