@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     # more. 0 (the default): never hold records back to fill a batch; under load, batches
     # fill by themselves while the previous one is processed.
     batch_wait_seconds: float = Field(default=0.0, ge=0, le=60)
+    # What one raw record may hold; larger or deeper ones are dead-lettered (record_too_large
+    # before decoding, metadata_too_large, metadata_too_deep).
+    max_record_bytes: int = Field(default=65_536, ge=1024, le=100 * 1_048_576)
+    max_metadata_bytes: int = Field(default=16_384, ge=1, le=100 * 1_048_576)
+    max_metadata_depth: int = Field(default=16, ge=1, le=1000)
     redis_url: str | None = "redis://127.0.0.1:6379/0"
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
     # A killed worker's partitions move to the others after this long; Kafka's

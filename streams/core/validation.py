@@ -24,7 +24,7 @@ from streams.core.wire import (
     header_value,
 )
 
-__all__ = ["RAW_COLUMNS", "ValidatedBatch", "validate_batch"]
+__all__ = ["DEFAULT_LIMITS", "RAW_COLUMNS", "InputLimits", "ValidatedBatch", "validate_batch"]
 
 RAW_COLUMNS = (
     "transaction_id",
@@ -40,6 +40,54 @@ RAW_COLUMNS = (
 )
 # Shell-side facts carried next to each row; the out-adapter needs them.
 META_COLUMNS = ("_row", "_timestamp_ms", "_metadata")
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """What one raw record may hold. The record's size is checked before it is decoded, so
+    no input costs more than ``record_bytes`` of parsing; metadata's size and nesting right
+    after, before anything is built from it."""
+
+    record_bytes: int = 65_536
+    metadata_bytes: int = 16_384  # as msgpack
+    metadata_depth: int = 16  # nested objects and arrays, the metadata object itself = 1
+
+    def __post_init__(self) -> None:
+        if min(self.record_bytes, self.metadata_bytes, self.metadata_depth) < 1:
+            raise ValueError("input limits must be positive")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects/arrays nest more than ``limit`` deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list | tuple):
+            continue
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _metadata_problem(metadata: Any, limits: InputLimits) -> tuple[str, str] | bytes | None:
+    """The packed metadata, or the reason and message it cannot be carried."""
+    if metadata is None:
+        return None
+    if _deeper_than(metadata, limits.metadata_depth):
+        return "metadata_too_deep", f"metadata nests deeper than {limits.metadata_depth} levels"
+    try:
+        packed: bytes = msgpack.packb(metadata, use_bin_type=True)
+    except (OverflowError, ValueError, TypeError) as exc:
+        return "invalid_metadata", f"metadata cannot be carried: {type(exc).__name__}: {exc}"
+    if len(packed) > limits.metadata_bytes:
+        error = f"metadata is {len(packed)} bytes, more than the {limits.metadata_bytes} allowed"
+        return "metadata_too_large", error
+    return packed
+
+
+DEFAULT_LIMITS = InputLimits()
 
 
 @dataclass(frozen=True)
@@ -116,7 +164,9 @@ _REASON_TEXT = {
 }
 
 
-def validate_batch(messages: Sequence[InboundMessage]) -> ValidatedBatch:
+def validate_batch(
+    messages: Sequence[InboundMessage], limits: InputLimits = DEFAULT_LIMITS
+) -> ValidatedBatch:
     """Split a micro-batch into valid rows (one DataFrame) and rejected rows, losing none."""
     rejected: list[RejectedRow] = []
     columns: dict[str, list[Any]] = {name: [] for name in (*RAW_COLUMNS, *META_COLUMNS)}
@@ -126,6 +176,13 @@ def validate_batch(messages: Sequence[InboundMessage]) -> ValidatedBatch:
         if schema is not None and schema != RAW_SCHEMA:
             reason = f"schema header {schema!r} is not {RAW_SCHEMA!r}"
             rejected.append(RejectedRow(message, "unknown_schema", reason))
+            continue
+        if message.value is not None and len(message.value) > limits.record_bytes:
+            error = (
+                f"record is {len(message.value)} bytes, more than the {limits.record_bytes} "
+                "allowed (TXENRICH_MAX_RECORD_BYTES); not decoded"
+            )
+            rejected.append(RejectedRow(message, "record_too_large", error))
             continue
         try:
             record = decode_value(message.value, header_value(message.headers, CONTENT_TYPE_HEADER))
@@ -137,13 +194,9 @@ def validate_batch(messages: Sequence[InboundMessage]) -> ValidatedBatch:
             ids = _ids(record)
             rejected.append(RejectedRow(message, problem[0], problem[1], *ids))
             continue
-        metadata = record.get("metadata")
-        try:
-            packed = None if metadata is None else msgpack.packb(metadata, use_bin_type=True)
-        except (OverflowError, ValueError, TypeError) as exc:
-            ids = _ids(record)
-            error = f"metadata cannot be carried: {type(exc).__name__}: {exc}"
-            rejected.append(RejectedRow(message, "invalid_metadata", error, *ids))
+        packed = _metadata_problem(record.get("metadata"), limits)
+        if isinstance(packed, tuple):
+            rejected.append(RejectedRow(message, *packed, *_ids(record)))
             continue
         for name in RAW_COLUMNS:
             columns[name].append(record.get(name))

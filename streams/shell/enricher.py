@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from streams.core.merchant import MerchantCatalogue
+from streams.core.validation import InputLimits
 from streams.core.wire import JSON, MSGPACK
 from streams.inference.breaker import CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
@@ -55,4 +56,9 @@ def build_processor(
         policies=topology.policies(),
         content_type=JSON if settings.output_format == "json" else MSGPACK,
         max_record_bytes=settings.kafka.max_message_bytes,
+        limits=InputLimits(
+            record_bytes=settings.max_record_bytes,
+            metadata_bytes=settings.max_metadata_bytes,
+            metadata_depth=settings.max_metadata_depth,
+        ),
     )

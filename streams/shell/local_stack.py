@@ -232,11 +232,21 @@ class LocalStack:
     def restart_broker(self, timeout: float = 90.0) -> None:
         """Stop the broker (SIGTERM, a controlled shutdown) and start it again on the same
         ports and log directory, where its clients expect it."""
+        self.stop_broker()
+        self.resume_broker(timeout)
+
+    def stop_broker(self) -> None:
+        """Stop the broker (SIGTERM, a controlled shutdown); ``resume_broker`` starts it again."""
         if self.broker is None:
             raise LocalStackError("no broker was started")
         proc = self.process("broker")
         proc.stop()
         self.processes.remove(proc)
+
+    def resume_broker(self, timeout: float = 90.0) -> None:
+        """Start the stopped broker on the same ports and log directory."""
+        if self.broker is None:
+            raise LocalStackError("no broker was started")
         self._run_broker(self.broker, timeout)
 
     def _run_broker(self, node: KafkaNode, timeout: float) -> None:

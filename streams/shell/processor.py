@@ -21,7 +21,7 @@ from streams.core.policy import PrePolicy, split_by_policy
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import SeriesState, series_key, update_recurrence
 from streams.core.types import InboundMessage, RejectedRow
-from streams.core.validation import validate_batch
+from streams.core.validation import DEFAULT_LIMITS, InputLimits, validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
 from streams.inference.predictor import Predictor
 from streams.shell import metrics
@@ -130,6 +130,7 @@ class BatchProcessor:
         policies: Sequence[PrePolicy] = (),
         content_type: str = MSGPACK,
         max_record_bytes: int = 1_048_576,
+        limits: InputLimits = DEFAULT_LIMITS,
     ) -> None:
         self._catalogue = catalogue
         self._predictor = predictor
@@ -142,6 +143,7 @@ class BatchProcessor:
         # an output the broker would refuse: room left for the key, headers and framing
         self._max_value_bytes = max_record_bytes - _RECORD_OVERHEAD_BYTES
         self._counterparties = CounterpartyMemo()
+        self._limits = limits
 
     async def close(self) -> None:
         """Close the model client and the cache connection."""
@@ -242,7 +244,7 @@ class BatchProcessor:
     ) -> BatchOutput:
         """Validate, enrich (cache first), add recurrence (when `series` is given), encode."""
         tally = OutcomeTally()
-        checked = validate_batch(messages)
+        checked = validate_batch(messages, self._limits)
         enriched_frame, hits = await self._enrich(checked.valid, tally)
         updates: list[SeriesUpdate] = []
         if series is not None and enriched_frame.height:

@@ -112,10 +112,15 @@ class StreamWorker:
                 "auto.offset.reset": "earliest",
                 "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
                 "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
+                "error_cb": self._client_error,
             }
         )
         self._producer = Producer(
-            {**settings.kafka.producer_config(), "delivery.timeout.ms": DELIVERY_TIMEOUT_MS}
+            {
+                **settings.kafka.producer_config(),
+                "delivery.timeout.ms": DELIVERY_TIMEOUT_MS,
+                "error_cb": self._client_error,
+            }
         )
         (changelog,) = changelog_topics(settings.app_id)
         self._store = PartitionStore(settings.data_dir / "state", settings.kafka, changelog)
@@ -132,6 +137,8 @@ class StreamWorker:
         self._running = False
         # raw partition -> the offset of the batch it could not read
         self._halted: dict[int, int] = {}
+        # since librdkafka reported every broker down, until a fetch or metadata call works
+        self._broker_lost = False
 
     def _owned(self) -> frozenset[int]:
         return self._store.owned
@@ -143,8 +150,37 @@ class StreamWorker:
         ready = self._running and bool(owned)
         raw = self._settings.topics.raw
         halted = [f"{raw}[{p}]@{offset}" for p, offset in sorted(self._halted.items())]
-        status = "unhealthy" if halted else "ok"
-        return {"status": status, "ready": ready, "partitions": len(owned), "halted": halted}
+        status = "unhealthy" if halted or self._broker_lost else "ok"
+        return {
+            "status": status,
+            "ready": ready,
+            "partitions": len(owned),
+            "halted": halted,
+            "broker": "unreachable" if self._broker_lost else "ok",
+        }
+
+    def _client_error(self, error: KafkaError) -> None:
+        """librdkafka's client-level errors (its own threads): every broker down marks the
+        worker unhealthy until it reaches one again; the rest are logged."""
+        if error.code() == KafkaError._ALL_BROKERS_DOWN:
+            if not self._broker_lost:
+                log.error(
+                    "every broker of %s is unreachable: %s; /health is 503 until one answers",
+                    self._settings.kafka.bootstrap_servers,
+                    error.str(),
+                )
+            self._broker_lost = True
+        else:
+            log.warning("kafka client: %s", error.str())
+
+    def _broker_back(self) -> None:
+        """While the broker is lost: ask it for the raw topic's metadata (up to 1 s)."""
+        try:
+            self._consumer.list_topics(self._settings.topics.raw, timeout=1.0)
+        except KafkaException:
+            return
+        self._broker_lost = False
+        log.info("broker %s reachable again", self._settings.kafka.bootstrap_servers)
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it, leave the group."""
@@ -192,6 +228,8 @@ class StreamWorker:
 
     def _poll(self) -> list[InboundMessage]:
         settings = self._settings
+        if self._broker_lost:
+            self._broker_back()
         polled = self._consumer.consume(1, timeout=_IDLE_POLL_SECONDS)
         if polled and settings.batch_size > 1:
             polled += self._consumer.consume(

@@ -67,11 +67,16 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_MIN_INSYNC_REPLICAS": str(settings.min_insync_replicas),
         "TXENRICH_BATCH_SIZE": str(settings.batch_size),
         "TXENRICH_BATCH_WAIT_SECONDS": str(settings.batch_wait_seconds),
+        "TXENRICH_MAX_RECORD_BYTES": str(settings.max_record_bytes),
+        "TXENRICH_MAX_METADATA_BYTES": str(settings.max_metadata_bytes),
+        "TXENRICH_MAX_METADATA_DEPTH": str(settings.max_metadata_depth),
         "TXENRICH_WEB_HOST": settings.web_host,
         "TXENRICH_WEB_PORT": str(settings.web_port),
         "TXENRICH_DATA_DIR": str(settings.data_dir),
         "TXENRICH_LOG_LEVEL": settings.log_level,
         "TXENRICH_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
+        "TXENRICH_CACHE_TTL_SECONDS": str(settings.cache_ttl_seconds),
+        "TXENRICH_MODEL_THREADS": str(settings.model_threads),
     }
     kafka = settings.kafka
     optional = {

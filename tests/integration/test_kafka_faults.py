@@ -7,6 +7,9 @@ import json
 import os
 import signal
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +57,22 @@ def _outputs(settings: Settings, expected: int, idle_timeout: float = 60) -> Out
         if out.covered == expected:
             break
     return out
+
+
+def _health_until(settings: Settings, wanted: int, within: float = 60) -> Any:
+    """Poll the worker's /health until it answers ``wanted`` (bounded)."""
+    url = f"http://{settings.web_host}:{settings.web_port}/health"
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                status, body = response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            status, body = error.code, json.loads(error.read())
+        if status == wanted or time.monotonic() > deadline:
+            assert status == wanted, (status, body)
+            return body
+        time.sleep(0.5)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -125,6 +144,11 @@ def test_the_broker_restarted_mid_stream_and_the_worker_resumes_by_itself(
         wait_until_ready(settings, spawn_worker(settings))
         produce_records(settings, records[: N // 2])
         list(follow(settings, [settings.topics.enriched], max_records=N // 5, idle_timeout=60))
-        stack.restart_broker()  # SIGTERM: a controlled shutdown, then the same log directory
+        stack.stop_broker()  # SIGTERM: a controlled shutdown; the same log directory below
+        health = _health_until(settings, 503)
+        assert health["broker"] == "unreachable", health
+        stack.resume_broker()
         produce_records(settings, records[N // 2 :])
         _assert_every_record_out_with_its_recurrence(_outputs(settings, N, 90), expected, N)
+        health = _health_until(settings, 200)
+        assert health["broker"] == "ok" and health["ready"], health

@@ -15,6 +15,7 @@ from confluent_kafka import Producer
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, load_schema
 from streams.core.merchant import MerchantCatalogue
+from streams.core.validation import InputLimits
 from streams.core.wire import JSON
 from streams.inference.predictor import LocalPredictor
 from streams.settings import Settings
@@ -46,6 +47,9 @@ def _poison(max_bytes: int) -> dict[str, OutgoingRaw]:
     surrogate = _json("tx-surrogate", description="PLACEHOLDER")
     nested = b'{"transaction_id": "tx-nested", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     big = "x" * (max_bytes - 600)
+    deep: object = {"leaf": 1}
+    for _ in range(40):
+        deep = {"n": deep}
     return {
         # a lone UTF-16 surrogate: legal JSON escape, not Unicode text
         "surrogate": OutgoingRaw(
@@ -61,8 +65,12 @@ def _poison(max_bytes: int) -> dict[str, OutgoingRaw]:
             ).encode(),
             JSON,
         ),
-        # fits the topic, but enriched it would not
+        # fits the topic and the record limit, but enriched it would not
         "huge": _json("tx-huge", metadata={"note": big}),
+        # fits the topic, not the record limit (max_bytes - 300 below): never decoded
+        "oversize": _json("tx-oversize", metadata={"note": "x" * (max_bytes - 400)}),
+        # metadata nested 41 deep: more than the default 16
+        "deep": _json("tx-deep", metadata=deep),
     }
 
 
@@ -73,6 +81,7 @@ def _enriched_size(record: OutgoingRaw, max_bytes: int) -> int:
         LocalPredictor(),
         content_type=JSON,
         max_record_bytes=10 * max_bytes,
+        limits=InputLimits(record_bytes=10 * max_bytes, metadata_bytes=10 * max_bytes),
     )
     output = asyncio.run(processor.process([record.as_inbound(0)]))
     return len(output.enriched[0].value) if output.enriched else 0
@@ -82,14 +91,21 @@ def test_poison_records_are_dead_lettered_and_the_rest_flows(
     make_settings: Callable[..., Settings],
     spawn_worker: Callable[[Settings], subprocess.Popen[bytes]],
 ) -> None:
-    settings = make_settings(output_format="json", partitions=1)
-    max_bytes = settings.kafka.max_message_bytes
+    max_bytes = 1_048_576  # the broker's and producers' max.message.bytes
+    settings = make_settings(
+        output_format="json",
+        partitions=1,
+        max_record_bytes=max_bytes - 300,
+        max_metadata_bytes=max_bytes,
+    )
+    assert settings.kafka.max_message_bytes == max_bytes
     poison = _poison(max_bytes)
     assert _enriched_size(poison["huge"], max_bytes) > max_bytes  # the case is real
 
     good = list(sample_raw_records(400, seed=41))
     stream = [*good[:100], poison["surrogate"], poison["bigint"], *good[100:250]]
     stream += [poison["nested"], poison["nan"], *good[250:], poison["huge"]]
+    stream += [poison["oversize"], poison["deep"]]
     with_null_header = _json("tx-null-header")
     worker = spawn_worker(settings)
     wait_until_ready(settings, worker)
@@ -118,6 +134,8 @@ def test_poison_records_are_dead_lettered_and_the_rest_flows(
     assert dead[at["nan"]]["error"].startswith("ValueError")
     assert dead[at["huge"]]["reason"] == "output_too_large"
     assert dead[at["huge"]]["original_truncated"] is True
+    assert dead[at["oversize"]]["reason"] == "record_too_large"
+    assert dead[at["deep"]]["reason"] == "metadata_too_deep"
 
     enriched = {
         o.value["transaction_id"]: o for o in outputs if o.topic == settings.topics.enriched

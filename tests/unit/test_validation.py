@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from streams.core.contracts import RAW_SCHEMA, load_schema, raw_contract
 from streams.core.types import InboundMessage
-from streams.core.validation import validate_batch
+from streams.core.validation import InputLimits, validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, JSON, SCHEMA_HEADER
 
 pytestmark = pytest.mark.unit
@@ -209,3 +209,28 @@ def test_metadata_msgpack_cannot_hold_is_invalid_metadata() -> None:
     assert rejected.message.offset == 1
     assert "OverflowError" in rejected.error
     assert rejected.transaction_id == GOOD["transaction_id"]
+
+
+def test_size_and_depth_limits() -> None:
+    limits = InputLimits(record_bytes=2048, metadata_bytes=256, metadata_depth=4)
+    nested: dict[str, Any] = {"leaf": 1}
+    for _ in range(4):  # the metadata object and four more levels
+        nested = {"n": nested}
+    records = {
+        "huge": {**GOOD, "metadata": {"note": "x" * 3000}},
+        "fat_metadata": {**GOOD, "metadata": {"note": "y" * 400}},
+        "deep_metadata": {**GOOD, "metadata": nested},
+        "deep_list": {**GOOD, "metadata": {"a": [[[[1]]]]}},
+        "fits": {**GOOD, "metadata": {"a": [[[1]]], "note": "z" * 100}},
+    }
+    messages = [_msg(record, offset) for offset, record in enumerate(records.values())]
+    out = validate_batch(messages, limits)
+    reasons = {r.message.offset: (r.reason, r.error) for r in out.rejected}
+    assert reasons[0][0] == "record_too_large" and "not decoded" in reasons[0][1]
+    assert reasons[1][0] == "metadata_too_large"
+    assert reasons[2][0] == "metadata_too_deep"
+    assert reasons[3][0] == "metadata_too_deep"
+    assert 4 not in reasons and out.valid.height == 1
+    assert validate_batch(messages).valid.height == 5  # the defaults are wider
+    with pytest.raises(ValueError, match="positive"):
+        InputLimits(metadata_depth=0)
