@@ -121,7 +121,14 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(default=65_536, ge=1024, le=100 * 1_048_576)
     max_metadata_bytes: int = Field(default=16_384, ge=1, le=100 * 1_048_576)
     max_metadata_depth: int = Field(default=16, ge=1, le=1000)
-    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    # The cache: redis:// or rediss:// (TLS), a password in the URL if the server wants one
+    # (rediss://:<password>@host:port/0). A secret: no log or repr prints it. Unset: no cache.
+    redis_url: SecretStr | None = SecretStr("redis://127.0.0.1:6379/0")
+    # rediss://: the CA that signed the server's certificate (unset: the system's CAs), and a
+    # client certificate and key for a server that asks for one.
+    redis_ca_file: Path | None = None
+    redis_cert_file: Path | None = None
+    redis_key_file: Path | None = None
     cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
     # A killed worker's partitions move to the others after this long; Kafka's
     # default (45-60 s) is too slow to notice a crash in a latency-sensitive stream.

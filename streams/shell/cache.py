@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -26,9 +28,18 @@ class EnrichmentCache:
         *,
         timeout_seconds: float = 0.5,
         retry_seconds: float = 5.0,
+        ca_file: Path | None = None,
+        cert_file: Path | None = None,
+        key_file: Path | None = None,
     ) -> None:
+        tls: dict[str, Any] = {}
+        if url.startswith("rediss://"):  # the server's certificate is always verified
+            tls = {"ssl_cert_reqs": "required", "ssl_check_hostname": True}
+            tls |= {"ssl_ca_certs": str(ca_file)} if ca_file else {}
+            tls |= {"ssl_certfile": str(cert_file)} if cert_file else {}
+            tls |= {"ssl_keyfile": str(key_file)} if key_file else {}
         self._client = aioredis.Redis.from_url(
-            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds, **tls
         )
         self._ttl = ttl_seconds
         self._retry_seconds = retry_seconds

@@ -45,8 +45,14 @@ def build_processor(
     """The topology's pre-policies and model route, the cache, the catalogue."""
     topology = load_topology(settings.topology)
     cache = (
-        EnrichmentCache(settings.redis_url, settings.cache_ttl_seconds)
-        if settings.redis_url
+        EnrichmentCache(
+            settings.redis_url.get_secret_value(),
+            settings.cache_ttl_seconds,
+            ca_file=settings.redis_ca_file,
+            cert_file=settings.redis_cert_file,
+            key_file=settings.redis_key_file,
+        )
+        if settings.redis_url and settings.redis_url.get_secret_value()
         else None
     )
     return BatchProcessor(

@@ -40,7 +40,14 @@ from streams.shell.triton_server import (
     wait_until_ready,
 )
 
-__all__ = ["LocalStack", "ManagedProcess", "die_with_parent", "find_redis_binary", "free_port"]
+__all__ = [
+    "LocalStack",
+    "ManagedProcess",
+    "RedisTls",
+    "die_with_parent",
+    "find_redis_binary",
+    "free_port",
+]
 
 LOOPBACK = "127.0.0.1"
 _PR_SET_PDEATHSIG = 1
@@ -70,6 +77,16 @@ def _executable(path: Path) -> Path:
     if not os.access(path, os.X_OK):
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
+
+
+@dataclass(frozen=True)
+class RedisTls:
+    """A TLS listener's files: the server's certificate chain and key, and the CA whose
+    client certificates it accepts."""
+
+    cert_chain: Path
+    key: Path
+    ca: Path
 
 
 def find_redis_binary() -> Path:
@@ -305,24 +322,44 @@ class LocalStack:
         }
         return self.settings(**(values | overrides))
 
-    def start_redis(self, port: int | None = None, maxmemory: str = "256mb") -> str:
-        """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL."""
+    def start_redis(
+        self,
+        port: int | None = None,
+        maxmemory: str = "256mb",
+        *,
+        tls: RedisTls | None = None,
+        password: str | None = None,
+    ) -> str:
+        """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL. With
+        ``tls`` it listens on TLS only (``rediss://``); with ``password`` it requires it."""
         port = port or free_port(self.host)
-        proc = self._spawn(
-            "redis",
-            [
-                str(find_redis_binary()),
-                "--port", str(port),
-                "--bind", self.host,
-                "--save", "",
-                "--appendonly", "no",
-                "--maxmemory", maxmemory,
-                "--maxmemory-policy", "allkeys-lru",
-                "--dir", str(self.workdir),
-            ],
-        )  # fmt: skip
+        argv = [
+            str(find_redis_binary()),
+            "--bind", self.host,
+            "--save", "",
+            "--appendonly", "no",
+            "--maxmemory", maxmemory,
+            "--maxmemory-policy", "allkeys-lru",
+            "--dir", str(self.workdir),
+        ]  # fmt: skip
+        if tls is None:
+            argv += ["--port", str(port)]
+        else:
+            argv += [
+                "--port", "0",
+                "--tls-port", str(port),
+                "--tls-cert-file", str(tls.cert_chain),
+                "--tls-key-file", str(tls.key),
+                "--tls-ca-cert-file", str(tls.ca),
+                "--tls-auth-clients", "optional",
+            ]  # fmt: skip
+        if password is not None:
+            argv += ["--requirepass", password]
+        proc = self._spawn("redis", argv)
         _wait_for_port(proc, self.host, port, 15.0)
-        self.redis_url = f"redis://{self.host}:{port}/0"
+        scheme = "rediss" if tls is not None else "redis"
+        login = f":{password}@" if password is not None else ""
+        self.redis_url = f"{scheme}://{login}{self.host}:{port}/0"
         return self.redis_url
 
     def start_triton(

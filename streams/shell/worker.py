@@ -89,10 +89,14 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_KAFKA_SSL_CERTFILE": kafka.ssl_certfile,
         "TXENRICH_KAFKA_SSL_KEYFILE": kafka.ssl_keyfile,
         "TXENRICH_WEB_ADVERTISED_HOST": settings.web_advertised_host,
+        "TXENRICH_REDIS_CA_FILE": settings.redis_ca_file,
+        "TXENRICH_REDIS_CERT_FILE": settings.redis_cert_file,
+        "TXENRICH_REDIS_KEY_FILE": settings.redis_key_file,
         "TXENRICH_WEB_TOKEN": settings.web_token.get_secret_value() if settings.web_token else None,
     }
     env |= {name: str(value) for name, value in optional.items() if value is not None}
-    env["TXENRICH_REDIS_URL"] = settings.redis_url or ""  # empty: run without a cache
+    # empty: run without a cache
+    env["TXENRICH_REDIS_URL"] = settings.redis_url.get_secret_value() if settings.redis_url else ""
     env["TXENRICH_TRITON_URL"] = settings.triton_url or ""  # empty: models in process only
     env["TXENRICH_TOPOLOGY"] = str(settings.topology)
     env["TXENRICH_MODEL_REPOSITORY"] = str(settings.model_repository)

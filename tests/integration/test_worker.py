@@ -99,7 +99,7 @@ def test_cache_serves_repeats_and_changes_nothing(
     produce_records(cached, records)
     with_cache = _outputs(cached, len(records))
     assert metric(cached, "txenrich_cache_lookups_total", 'outcome="hit"') > 0
-    assert redis.Redis.from_url(str(cached.redis_url)).dbsize() > 0
+    assert redis.Redis.from_url(cached.redis_url.get_secret_value()).dbsize() > 0
 
     uncached = make_settings(redis_url=None)
     spawn_worker(uncached)

@@ -67,7 +67,10 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
         max_record_bytes=5000,
         max_metadata_bytes=600,
         max_metadata_depth=3,
-        redis_url="redis://127.0.0.1:1/2",
+        redis_url="rediss://:pw@127.0.0.1:1/2",  # type: ignore[arg-type]
+        redis_ca_file="/redis-ca.pem",  # type: ignore[arg-type]
+        redis_cert_file="/redis-cert.pem",  # type: ignore[arg-type]
+        redis_key_file="/redis-key.pem",  # type: ignore[arg-type]
         cache_ttl_seconds=60,
         session_timeout_seconds=7.0,
         web_host="127.0.0.2",
@@ -91,10 +94,15 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
 
     def plain(settings: Settings) -> str:
         return settings.model_dump_json(
-            context=None, round_trip=True, exclude={"kafka": {"sasl_password"}, "web_token": True}
+            context=None,
+            round_trip=True,
+            exclude={"kafka": {"sasl_password"}, "web_token": True, "redis_url": True},
         )
 
     assert plain(again) == plain(original)
     assert again.kafka.sasl_password is not None and again.web_token is not None
     assert again.kafka.sasl_password.get_secret_value() == "p"
     assert again.web_token.get_secret_value() == "tok"
+    assert again.redis_url is not None
+    assert again.redis_url.get_secret_value() == "rediss://:pw@127.0.0.1:1/2"
+    assert "pw@" not in repr(again)
