@@ -16,7 +16,7 @@ TRAIN_STAMP := $(TRAIN_VENV)/.installed
 KAFKA_LIBS  ?= .kafka/libs
 KAFKA_STAMP := $(KAFKA_LIBS)/.resolved
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench eval-recurrence train train-check clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench fuzz eval-recurrence train train-check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -68,6 +68,13 @@ typecheck: setup
 	$(BIN)/mypy bench models/evaluation
 
 check: lint typecheck test
+
+# Coverage-guided fuzzing of decode + validate for FUZZ_SECONDS; inputs that reach new code are
+# added to tests/fuzz/corpus (commit them: a unit test replays the corpus).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	PYTHONPATH=. $(BIN)/python tests/fuzz/run.py tests/fuzz/corpus \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
 
 bench: setup
 	$(BIN)/python bench/throughput.py

@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     # A killed worker's partitions move to the others after this long; Kafka's
     # default (45-60 s) is too slow to notice a crash in a latency-sensitive stream.
     session_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
+    # Static group membership (Kafka's group.instance.id): a stable name per worker (a
+    # StatefulSet pod's name). A worker restarted under the same name after a crash takes its
+    # partitions back at once, with no rebalance and no wait for the dead session; a stopped
+    # one that does not return keeps them until session_timeout_seconds. Unset: dynamic.
+    group_instance_id: str | None = Field(default=None, min_length=1, max_length=249)
     # The HTTP port (/metrics, /health, /accounts/{id}/recurring) listens on web_host.
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)

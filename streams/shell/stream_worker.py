@@ -113,6 +113,11 @@ class StreamWorker:
                 "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
                 "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
                 "error_cb": self._client_error,
+                **(
+                    {"group.instance.id": settings.group_instance_id}
+                    if settings.group_instance_id
+                    else {}
+                ),
             }
         )
         self._producer = Producer(

@@ -89,6 +89,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_KAFKA_SSL_CERTFILE": kafka.ssl_certfile,
         "TXENRICH_KAFKA_SSL_KEYFILE": kafka.ssl_keyfile,
         "TXENRICH_WEB_ADVERTISED_HOST": settings.web_advertised_host,
+        "TXENRICH_GROUP_INSTANCE_ID": settings.group_instance_id,
         "TXENRICH_REDIS_CA_FILE": settings.redis_ca_file,
         "TXENRICH_REDIS_CERT_FILE": settings.redis_cert_file,
         "TXENRICH_REDIS_KEY_FILE": settings.redis_key_file,

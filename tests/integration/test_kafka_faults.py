@@ -105,6 +105,29 @@ def test_kill_9_and_restart_at_once_on_the_same_state_directory(
     _assert_every_record_out_with_its_recurrence(_outputs(settings, N), expected, N)
 
 
+def test_a_static_member_killed_and_restarted_does_not_wait_out_its_session(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
+) -> None:
+    """With group.instance.id, the restarted worker is the same member: it owns its
+    partitions again long before the dead session (60 s here) would have expired."""
+    records = sample_raw_records(N, seed=36)
+    expected = offline_recurrence(records, tmp_path)
+    settings = make_settings(
+        batch_size=50,
+        batch_wait_seconds=0.05,
+        group_instance_id="worker-0",
+        session_timeout_seconds=60,
+    )
+    produce_records(settings, records)
+    first = spawn_worker(settings)
+    seen = list(follow(settings, [settings.topics.enriched], max_records=N // 3, idle_timeout=60))
+    assert len(seen) == N // 3
+    _kill(first)
+    # dynamic membership would hold the partitions for the dead member's 60 s session
+    wait_until_ready(settings, spawn_worker(settings), timeout=30)
+    _assert_every_record_out_with_its_recurrence(_outputs(settings, N), expected, N)
+
+
 def test_a_group_member_killed_hands_its_partitions_to_the_other(
     make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
 ) -> None:

@@ -73,6 +73,7 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
         redis_key_file="/redis-key.pem",  # type: ignore[arg-type]
         cache_ttl_seconds=60,
         session_timeout_seconds=7.0,
+        group_instance_id="worker-3",
         web_host="127.0.0.2",
         web_port=7001,
         web_advertised_host="worker-0",
