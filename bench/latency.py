@@ -32,7 +32,12 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack
 from streams.shell.produce import OutgoingRaw
-from streams.shell.worker import start_worker_process, stop_process, wait_until_ready
+from streams.shell.worker import (
+    peak_rss_mb,
+    start_worker_process,
+    stop_process,
+    wait_until_ready,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,13 +55,6 @@ def _transaction_id(record: OutgoingRaw) -> str | None:
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
 
 
 def _run(settings: Settings, rate: int, seconds: float, log: Path) -> dict[str, Any]:
@@ -108,7 +106,7 @@ def _run(settings: Settings, rate: int, seconds: float, log: Path) -> dict[str, 
         offered_seconds = time.monotonic() - started
         done.set()
         reader.join(timeout=120)
-        rss = _peak_rss_mb(worker.pid)
+        rss = peak_rss_mb(worker.pid)
     finally:
         stop_process(worker)
     latencies = [(arrived[t] - sent[t]) * 1000 for t in sent if t in arrived]

@@ -4,10 +4,14 @@ metrics."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import trustme
+from cryptography.hazmat.primitives import serialization
 
 from streams.core.merchant import MerchantCatalogue
 from streams.core.wire import decode_value
@@ -16,7 +20,14 @@ from streams.settings import Settings
 from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw
 
-__all__ = ["decoded", "metric", "offline_recurrence", "write_jsonl"]
+__all__ = [
+    "decoded",
+    "get_json",
+    "issue_certificate",
+    "metric",
+    "offline_recurrence",
+    "write_jsonl",
+]
 
 
 def decoded(record: OutgoingRaw) -> Any:
@@ -36,6 +47,38 @@ def write_jsonl(path: Path, records: Iterable[OutgoingRaw]) -> None:
             except (ValueError, TypeError):
                 line = "{broken"
             handle.write(line + "\n")
+
+
+def get_json(url: str, token: str | None = None) -> tuple[int, Any]:
+    """Status and JSON body of a GET (an error status too), with a bearer token if given."""
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def issue_certificate(folder: Path) -> tuple[Path, Path, Path]:
+    """A new CA and a server certificate for 127.0.0.1/localhost, written to ``folder``:
+    (certificate chain, private key as PKCS#8, which Kafka's PEM key store requires and
+    Redis reads too, CA certificate)."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    chain, key, ca_file = folder / "chain.pem", folder / "key.pem", folder / "ca.pem"
+    chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
+    private = serialization.load_pem_private_key(cert.private_key_pem.bytes(), password=None)
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    ca.cert_pem.write_to_path(str(ca_file))
+    return chain, key, ca_file
 
 
 def metric(settings: Settings, name: str, label: str) -> float:

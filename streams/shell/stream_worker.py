@@ -142,7 +142,7 @@ class StreamWorker:
         self._running = False
         # raw partition -> the offset of the batch it could not read
         self._halted: dict[int, int] = {}
-        # since librdkafka reported every broker down, until a fetch or metadata call works
+        # since librdkafka reported every broker down, until a metadata call answers
         self._broker_lost = False
 
     def _owned(self) -> frozenset[int]:

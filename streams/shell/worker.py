@@ -132,6 +132,14 @@ def stop_process(process: subprocess.Popen[bytes], grace_seconds: float = 15.0) 
         process.wait(grace_seconds)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A live process's peak resident memory (VmHWM) in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise LocalStackError(f"process {pid} reports no VmHWM")
+
+
 def wait_until_ready(
     settings: Settings, process: subprocess.Popen[bytes], timeout: float = 90.0
 ) -> None:

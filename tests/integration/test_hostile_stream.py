@@ -25,7 +25,7 @@ from confluent_kafka import Producer
 from streams.core.contracts import DEAD_LETTER_SCHEMA, RAW_SCHEMA, load_schema
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.worker import wait_until_ready
+from streams.shell.worker import peak_rss_mb, wait_until_ready
 from tests.fuzz.target import split
 
 pytestmark = pytest.mark.integration
@@ -105,13 +105,6 @@ def _stream(seed: int) -> Iterator[Record]:
         yield _hostile(rng, i)
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
-
-
 def test_ten_thousand_hostile_records_each_come_out_once(
     make_settings: Callable[..., Settings],
     spawn_worker: Callable[[Settings], subprocess.Popen[bytes]],
@@ -147,4 +140,4 @@ def test_ten_thousand_hostile_records_each_come_out_once(
     assert enriched > N // 5, (enriched, reasons)  # the good ones (and the merely odd) flow
     for reason in ("undecodable", "tombstone", "unknown_schema", "wrong_type", "invalid_date"):
         assert reasons[reason] > 0, reasons
-    assert _peak_rss_mb(worker.pid) < 1500
+    assert peak_rss_mb(worker.pid) < 1500

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,7 @@ from streams.shell.kafka_admin import create_topics
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import offline_recurrence
+from tests.samples import get_json, offline_recurrence
 
 pytestmark = pytest.mark.integration
 
@@ -64,11 +62,7 @@ def _health_until(settings: Settings, wanted: int, within: float = 60) -> Any:
     url = f"http://{settings.web_host}:{settings.web_port}/health"
     deadline = time.monotonic() + within
     while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                status, body = response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            status, body = error.code, json.loads(error.read())
+        status, body = get_json(url)
         if status == wanted or time.monotonic() > deadline:
             assert status == wanted, (status, body)
             return body

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import trustme
-from cryptography.hazmat.primitives import serialization
 
 from streams.settings import KafkaSettings, Settings
 from streams.shell.kafka_broker import ScramListener
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.worker import settings_env, wait_until_ready
+from tests.samples import issue_certificate
 
 pytestmark = pytest.mark.integration
 
@@ -34,21 +34,7 @@ Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack, Path]]:
     """A broker with a SASL_SSL listener (SCRAM-SHA-512 user, certificate for 127.0.0.1)."""
     folder = tmp_path_factory.mktemp("secured")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    chain, key = folder / "broker-chain.pem", folder / "broker-key.pem"
-    chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
-    # Kafka's PEM key store reads PKCS#8 keys only
-    private = serialization.load_pem_private_key(cert.private_key_pem.bytes(), password=None)
-    key.write_bytes(
-        private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    ca_file = folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
+    chain, key, ca_file = issue_certificate(folder)
     with LocalStack(folder / "stack") as stack:
         stack.start_broker(scram=ScramListener(free_port(), chain, key, {USER: PASSWORD}))
         yield stack, ca_file

@@ -5,10 +5,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import decoded, offline_recurrence
+from tests.samples import decoded, get_json, offline_recurrence
 
 pytestmark = pytest.mark.integration
 
@@ -37,17 +34,6 @@ def _live(settings: Settings, expected: int) -> dict[str, list[dict[str, Any]]]:
         if len(seen) == expected:
             break
     return seen
-
-
-def _get(url: str, token: str | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(url)
-    if token is not None:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_live_recurrence_equals_backfill_and_is_queryable(
@@ -71,13 +57,13 @@ def test_live_recurrence_equals_backfill_and_is_queryable(
         for r in map(decoded, records[:50])
         if isinstance(r, dict) and isinstance(r.get("account_id"), str)
     )
-    status, body = _get(f"{base}/{account}/recurring")
+    status, body = get_json(f"{base}/{account}/recurring")
     assert status == 200, body
     assert body["account_id"] == account
     assert body["series"], body
     assert all(s["is_active"] and s["period"] for s in body["series"])
-    assert _get(f"{base}/acc_nobody/recurring")[0] == 404
-    assert _get(f"{base}/bad%20id/recurring")[0] == 400
+    assert get_json(f"{base}/acc_nobody/recurring")[0] == 404
+    assert get_json(f"{base}/bad%20id/recurring")[0] == 400
 
 
 def test_any_worker_answers_for_any_account(
@@ -117,20 +103,20 @@ def test_any_worker_answers_for_any_account(
         urls = [
             f"http://127.0.0.1:{s.web_port}/accounts/{account}/recurring" for s in (first, second)
         ]
-        answers = [_get(url, token) for url in urls]
+        answers = [get_json(url, token) for url in urls]
         assert answers[0][0] == answers[1][0] == 200, (account, answers)
         assert answers[0][1] == answers[1][1]
         assert answers[0][1]["account_id"] == account
         for url in urls:
-            assert _get(url)[0] == 401
-            assert _get(url, token + "x")[0] == 401
+            assert get_json(url)[0] == 401
+            assert get_json(url, token + "x")[0] == 401
     # an id is checked whole: a trailing newline is not part of a valid id
     assert (
-        _get(f"http://127.0.0.1:{first.web_port}/accounts/{accounts[0]}%0A/recurring", token)[0]
+        get_json(f"http://127.0.0.1:{first.web_port}/accounts/{accounts[0]}%0A/recurring", token)[0]
         == 400
     )
     for settings in (first, second):
-        status, health = _get(f"http://127.0.0.1:{settings.web_port}/health")
+        status, health = get_json(f"http://127.0.0.1:{settings.web_port}/health")
         assert status == 200 and health["ready"], health
     for log in tmp_path.glob("worker-*.log"):
         assert token not in log.read_text(errors="replace"), log

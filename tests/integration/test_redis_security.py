@@ -20,7 +20,7 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack, RedisTls
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import decoded
+from tests.samples import decoded, issue_certificate
 
 pytestmark = pytest.mark.integration
 
@@ -32,12 +32,7 @@ Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 def tls_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A redis-server on TLS only, with a password; its URL and the CA that signed it."""
     folder = tmp_path_factory.mktemp("redis-tls")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    chain, key, ca_file = folder / "chain.pem", folder / "key.pem", folder / "ca.pem"
-    chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
-    cert.private_key_pem.write_to_path(str(key))
-    ca.cert_pem.write_to_path(str(ca_file))
+    chain, key, ca_file = issue_certificate(folder)
     with LocalStack(folder / "stack") as stack:
         url = stack.start_redis(tls=RedisTls(chain, key, ca_file), password=PASSWORD)
         yield url, ca_file

@@ -23,6 +23,7 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack
 from streams.shell.produce import OutgoingRaw, produce_records
 from streams.shell.worker import wait_until_ready
+from tests.samples import get_json
 
 pytestmark = pytest.mark.integration
 
@@ -56,12 +57,8 @@ def _flip_a_byte(log_dir: Path, topic: str) -> None:
 
 
 def _health(settings: Settings) -> tuple[int, dict[str, object]]:
-    url = f"http://{settings.web_host}:{settings.web_port}/health"
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    status, body = get_json(f"http://{settings.web_host}:{settings.web_port}/health")
+    return status, body
 
 
 def _committed(settings: Settings) -> int:
