@@ -159,6 +159,13 @@ class Settings(BaseSettings):
     # Triton's gRPC endpoint (host:port). Unset: the models run in process only. Set: each
     # batch goes to Triton, and to the in-process runner while Triton is down or slow.
     triton_url: str | None = None
+    # gRPC over TLS to Triton (tritonserver --grpc-use-ssl): the server's certificate and host
+    # name are verified against TXENRICH_TRITON_CA_FILE (unset: the system's CAs); a client
+    # certificate and key for a server that asks for one (--grpc-use-ssl-mutual).
+    triton_tls: bool = False
+    triton_ca_file: Path | None = None
+    triton_cert_file: Path | None = None
+    triton_key_file: Path | None = None
     # The topology: model route (Triton priority, deadline, breaker) and pre-policies.
     topology: Path = DEFAULT_TOPOLOGY
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -179,6 +186,21 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"web_host {self.web_host!r} listens everywhere but is no address to forward "
                 "to: set TXENRICH_WEB_ADVERTISED_HOST to this worker's address (a pod IP)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _triton_tls_complete(self) -> Settings:
+        files = (self.triton_ca_file, self.triton_cert_file, self.triton_key_file)
+        if any(files) and not self.triton_tls:
+            raise ValueError(
+                "TXENRICH_TRITON_CA_FILE/_CERT_FILE/_KEY_FILE are set but TLS is off: "
+                "set TXENRICH_TRITON_TLS=true"
+            )
+        if (self.triton_cert_file is None) != (self.triton_key_file is None):
+            raise ValueError(
+                "a Triton client certificate needs both TXENRICH_TRITON_CERT_FILE and "
+                "TXENRICH_TRITON_KEY_FILE"
             )
         return self
 

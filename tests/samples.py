@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw
 
 __all__ = [
+    "Certificates",
     "decoded",
     "get_json",
     "issue_certificate",
+    "issue_certificates",
     "metric",
     "offline_recurrence",
     "write_jsonl",
@@ -61,13 +64,20 @@ def get_json(url: str, token: str | None = None) -> tuple[int, Any]:
         return error.code, json.loads(error.read())
 
 
-def issue_certificate(folder: Path) -> tuple[Path, Path, Path]:
-    """A new CA and a server certificate for 127.0.0.1/localhost, written to ``folder``:
-    (certificate chain, private key as PKCS#8, which Kafka's PEM key store requires and
-    Redis reads too, CA certificate)."""
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    chain, key, ca_file = folder / "chain.pem", folder / "key.pem", folder / "ca.pem"
+@dataclass(frozen=True)
+class Certificates:
+    """A throwaway CA's files: a server certificate for 127.0.0.1/localhost and a client
+    certificate, each with its private key (PKCS#8, which Kafka's PEM key store requires and
+    Redis and Triton read too)."""
+
+    chain: Path
+    key: Path
+    ca: Path
+    client_chain: Path
+    client_key: Path
+
+
+def _write_leaf(cert: trustme.LeafCert, chain: Path, key: Path) -> None:
     chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
     private = serialization.load_pem_private_key(cert.private_key_pem.bytes(), password=None)
     key.write_bytes(
@@ -77,8 +87,29 @@ def issue_certificate(folder: Path) -> tuple[Path, Path, Path]:
             serialization.NoEncryption(),
         )
     )
-    ca.cert_pem.write_to_path(str(ca_file))
-    return chain, key, ca_file
+
+
+def issue_certificates(folder: Path) -> Certificates:
+    """A new CA with a server and a client certificate, written to ``folder``."""
+    ca = trustme.CA()
+    issued = Certificates(
+        folder / "chain.pem",
+        folder / "key.pem",
+        folder / "ca.pem",
+        folder / "client-chain.pem",
+        folder / "client-key.pem",
+    )
+    _write_leaf(ca.issue_cert("127.0.0.1", "localhost"), issued.chain, issued.key)
+    _write_leaf(ca.issue_cert("txenrich-worker"), issued.client_chain, issued.client_key)
+    ca.cert_pem.write_to_path(str(issued.ca))
+    return issued
+
+
+def issue_certificate(folder: Path) -> tuple[Path, Path, Path]:
+    """A new CA and a server certificate for 127.0.0.1/localhost, written to ``folder``:
+    (certificate chain, private key, CA certificate)."""
+    issued = issue_certificates(folder)
+    return issued.chain, issued.key, issued.ca
 
 
 def metric(settings: Settings, name: str, label: str) -> float:

@@ -83,6 +83,14 @@ class CircuitBreaker:
                 self._open(now)
         return self.state
 
+    def tripped(self, now: float) -> BreakerState:
+        """The primary path must not be used (whatever the threshold): open at ``now``, the
+        wait doubled when a probe found it so."""
+        if self.state is BreakerState.HALF_OPEN:
+            self._open_for = min(self._open_for * 2, self.policy.max_open_seconds)
+        self._open(now)
+        return self.state
+
     def _open(self, now: float) -> None:
         self.state = BreakerState.OPEN
         self._probing = False

@@ -23,12 +23,15 @@ from streams.errors import ModelRepositoryError
 __all__ = [
     "DEFAULT_REPOSITORY",
     "ENSEMBLE",
+    "FINGERPRINT",
     "ModelRepository",
     "Step",
 ]
 
 DEFAULT_REPOSITORY: Final = Path(__file__).resolve().parents[2] / "models" / "repository"
 ENSEMBLE: Final = "enrich"
+# Answers the repository version the server loaded (not a step, so not part of the digest).
+FINGERPRINT: Final = "fingerprint"
 ALIASES_FILE: Final = "aliases.tsv"  # merchant_id<TAB>alias, beside merchant/labels.txt
 COMMON_WORDS_FILE: Final = "common_words.txt"  # everyday words and names, one per line
 

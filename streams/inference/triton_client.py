@@ -10,9 +10,13 @@ dynamic batcher queue.
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import grpc
+import numpy as np
 import polars as pl
 import tritonclient.grpc.aio as triton
 from tritonclient.grpc import InferInput, InferRequestedOutput
@@ -23,12 +27,12 @@ from streams.core.model_steps import (
     predictions_frame,
     request_columns,
 )
-from streams.errors import ModelServerError
+from streams.errors import ConfigError, ModelServerError
 from streams.inference.predictor import Predicted
-from streams.inference.repository import ENSEMBLE, ModelRepository
+from streams.inference.repository import ENSEMBLE, FINGERPRINT, ModelRepository
 from streams.inference.triton_wire import bytes_tensor
 
-__all__ = ["CHANNEL_ARGS", "TritonPredictor"]
+__all__ = ["CHANNEL_ARGS", "TritonPredictor", "TritonTls"]
 
 _MAX_MESSAGE: Final = 64 * 1024 * 1024
 # After Triton goes away the channel reconnects by itself; the default backoff grows to
@@ -44,6 +48,32 @@ CHANNEL_ARGS: Final = [
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 1_000),
 ]
+
+
+@dataclass(frozen=True)
+class TritonTls:
+    """gRPC over TLS: the CA that signed Triton's certificate (None: the system's CAs) and a
+    client certificate chain and key for a server that asks for one. The server's certificate
+    and host name are always verified."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+
+    def credentials(self) -> grpc.ChannelCredentials:
+        def read(path: Path | None) -> bytes | None:
+            if path is None:
+                return None
+            try:
+                return path.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"cannot read Triton TLS file {path}: {exc}") from exc
+
+        return grpc.ssl_channel_credentials(
+            root_certificates=read(self.ca_file),
+            private_key=read(self.key_file),
+            certificate_chain=read(self.cert_file),
+        )
 
 
 def _string_input(name: str, column: pl.Series) -> InferInput:
@@ -68,10 +98,14 @@ class TritonPredictor:
         priority: int = 0,
         timeout_seconds: float = 2.0,
         model: str = ENSEMBLE,
+        tls: TritonTls | None = None,
     ) -> None:
         self.url = url
         self.version = repository.version
         self.model_versions = repository.model_versions()
+        # Every step version the ensemble runs, as Triton's repository index names them.
+        self._steps = {s.model: s.version for s in repository.steps()}
+        self._credentials = tls.credentials() if tls is not None else None
         self._model = model
         self._max_batch = int(repository.config(model).max_batch_size) or 1
         self._priority = priority
@@ -82,8 +116,48 @@ class TritonPredictor:
     def _connection(self) -> Any:
         # Created on first use, inside the event loop that will run the calls.
         if self._client is None:
-            self._client = triton.InferenceServerClient(self.url, channel_args=CHANNEL_ARGS)
+            self._client = triton.InferenceServerClient(
+                self.url, creds=self._credentials, channel_args=CHANNEL_ARGS
+            )
         return self._client
+
+    async def served_mismatch(self) -> str | None:
+        """Why what Triton serves is not this repository (None when it is): every step's
+        version must be READY, and the ``fingerprint`` model, which digests the files when
+        Triton loads them, must answer this repository's version. Raises ModelServerError
+        when Triton does not answer."""
+        client = self._connection()
+        try:
+            index = await client.get_model_repository_index(
+                as_json=True, client_timeout=self._timeout
+            )
+            request = InferInput("request", [1], "BYTES")
+            request.set_data_from_numpy(np.array([b""], dtype=np.object_))
+            answer = await client.infer(
+                FINGERPRINT,
+                [request],
+                outputs=[InferRequestedOutput("version"), InferRequestedOutput("model_versions")],
+                client_timeout=self._timeout,
+            )
+        except InferenceServerException as exc:
+            if "unknown model" in str(exc).lower() or "is not found" in str(exc).lower():
+                return f"Triton serves no {FINGERPRINT!r} model, so what it loaded is unknown"
+            raise ModelServerError(f"Triton at {self.url}: {exc}") from exc
+        except (grpc.RpcError, OSError) as exc:
+            raise ModelServerError(f"Triton at {self.url}: {exc}") from exc
+        ready = {
+            (m.get("name"), m.get("version"))
+            for m in index.get("models", [])
+            if m.get("state") == "READY"
+        }
+        missing = sorted(f"{m} v{v}" for m, v in self._steps.items() if (m, str(v)) not in ready)
+        if missing:
+            return f"Triton has no READY {', '.join(missing)}"
+        served = answer.as_numpy("version")[0].decode()
+        if served != self.version:
+            versions = json.loads(answer.as_numpy("model_versions")[0].decode())
+            return f"Triton loaded {served} {versions}, this worker's repository is {self.version}"
+        return None
 
     async def _infer(self, frame: pl.DataFrame) -> pl.DataFrame:
         inputs = [_string_input(name, col) for name, col in request_columns(frame).items()]

@@ -9,7 +9,7 @@ from streams.inference.breaker import CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
 from streams.inference.repository import ModelRepository
-from streams.inference.triton_client import TritonPredictor
+from streams.inference.triton_client import TritonPredictor, TritonTls
 from streams.settings import Settings
 from streams.shell.cache import EnrichmentCache
 from streams.shell.processor import BatchProcessor
@@ -33,6 +33,9 @@ def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
         priority=route.priority,
         timeout_seconds=route.timeout_seconds,
         model=route.model,
+        tls=TritonTls(settings.triton_ca_file, settings.triton_cert_file, settings.triton_key_file)
+        if settings.triton_tls
+        else None,
     )
     return FallbackPredictor(triton, local, CircuitBreaker(route.breaker.policy()))
 

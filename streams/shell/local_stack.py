@@ -43,7 +43,7 @@ from streams.shell.triton_server import (
 __all__ = [
     "LocalStack",
     "ManagedProcess",
-    "RedisTls",
+    "ServerTls",
     "die_with_parent",
     "find_redis_binary",
     "free_port",
@@ -80,9 +80,9 @@ def _executable(path: Path) -> Path:
 
 
 @dataclass(frozen=True)
-class RedisTls:
-    """A TLS listener's files: the server's certificate chain and key, and the CA whose
-    client certificates it accepts."""
+class ServerTls:
+    """A TLS listener's files (Redis, Triton's gRPC): the server's certificate chain and key,
+    and the CA whose client certificates it accepts."""
 
     cert_chain: Path
     key: Path
@@ -327,7 +327,7 @@ class LocalStack:
         port: int | None = None,
         maxmemory: str = "256mb",
         *,
-        tls: RedisTls | None = None,
+        tls: ServerTls | None = None,
         password: str | None = None,
     ) -> str:
         """Start Redis (bounded memory, LRU eviction, no persistence); returns its URL. With
@@ -368,19 +368,28 @@ class LocalStack:
         config_name: str = "cpu",
         timeout: float = 120.0,
         endpoints: TritonEndpoints | None = None,
+        *,
+        grpc_tls: ServerTls | None = None,
     ) -> TritonEndpoints:
         """Start Triton serving ``repository`` on ``endpoints`` (default: free loopback
-        ports; give the old ones to restart a server where its clients expect it)."""
+        ports; give the old ones to restart a server where its clients expect it). With
+        ``grpc_tls`` its gRPC port speaks TLS only and asks every client for a certificate
+        signed by ``grpc_tls.ca`` (HTTP, used for readiness, stays on loopback in clear)."""
         home = find_tritonserver()
         backends = prepare_backends(home, self.workdir)
         endpoints = endpoints or TritonEndpoints(
             self.host, free_port(self.host), free_port(self.host), free_port(self.host)
         )
-        proc = self._spawn(
-            "triton",
-            triton_argv(home, backends, repository.resolve(), endpoints, config_name),
-            env=triton_environment(home, os.environ),
-        )
+        argv = triton_argv(home, backends, repository.resolve(), endpoints, config_name)
+        if grpc_tls is not None:
+            argv += [
+                "--grpc-use-ssl=true",
+                "--grpc-use-ssl-mutual=true",
+                f"--grpc-server-cert={grpc_tls.cert_chain}",
+                f"--grpc-server-key={grpc_tls.key}",
+                f"--grpc-root-cert={grpc_tls.ca}",
+            ]
+        proc = self._spawn("triton", argv, env=triton_environment(home, os.environ))
 
         def alive() -> str | None:
             if proc.process.poll() is None:

@@ -15,6 +15,8 @@ __all__ = [
     "INFERENCE_ROWS",
     "INFERENCE_SECONDS",
     "MODEL_SERVER_FAILURES",
+    "MODEL_SERVER_REFUSALS",
+    "MODEL_SERVER_REFUSED",
     "PARTITIONS_HALTED",
     "PARTITIONS_OWNED",
     "POLICY_SKIPS",
@@ -67,6 +69,14 @@ MODEL_SERVER_FAILURES = Counter(
     "txenrich_model_server_failures_total",
     "Batches the model server failed (then served by the fallback), by error kind.",
     ["kind"],
+)
+MODEL_SERVER_REFUSALS = Counter(
+    "txenrich_model_server_refusals_total",
+    "Checks that found the model server serving other model files than this worker's.",
+)
+MODEL_SERVER_REFUSED = Gauge(
+    "txenrich_model_server_refused",
+    "1 while the model server is refused for serving other model files (models in process).",
 )
 BREAKER_TRANSITIONS = Counter(
     "txenrich_model_server_breaker_transitions_total",

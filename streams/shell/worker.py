@@ -93,12 +93,16 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_REDIS_CA_FILE": settings.redis_ca_file,
         "TXENRICH_REDIS_CERT_FILE": settings.redis_cert_file,
         "TXENRICH_REDIS_KEY_FILE": settings.redis_key_file,
+        "TXENRICH_TRITON_CA_FILE": settings.triton_ca_file,
+        "TXENRICH_TRITON_CERT_FILE": settings.triton_cert_file,
+        "TXENRICH_TRITON_KEY_FILE": settings.triton_key_file,
         "TXENRICH_WEB_TOKEN": settings.web_token.get_secret_value() if settings.web_token else None,
     }
     env |= {name: str(value) for name, value in optional.items() if value is not None}
     # empty: run without a cache
     env["TXENRICH_REDIS_URL"] = settings.redis_url.get_secret_value() if settings.redis_url else ""
     env["TXENRICH_TRITON_URL"] = settings.triton_url or ""  # empty: models in process only
+    env["TXENRICH_TRITON_TLS"] = "true" if settings.triton_tls else "false"
     env["TXENRICH_TOPOLOGY"] = str(settings.topology)
     env["TXENRICH_MODEL_REPOSITORY"] = str(settings.model_repository)
     return env

@@ -17,7 +17,7 @@ import trustme
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.demo import sample_raw_records
-from streams.shell.local_stack import LocalStack, RedisTls
+from streams.shell.local_stack import LocalStack, ServerTls
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
 from tests.samples import decoded, issue_certificate
@@ -34,7 +34,7 @@ def tls_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     folder = tmp_path_factory.mktemp("redis-tls")
     chain, key, ca_file = issue_certificate(folder)
     with LocalStack(folder / "stack") as stack:
-        url = stack.start_redis(tls=RedisTls(chain, key, ca_file), password=PASSWORD)
+        url = stack.start_redis(tls=ServerTls(chain, key, ca_file), password=PASSWORD)
         yield url, ca_file
 
 

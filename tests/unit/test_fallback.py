@@ -1,15 +1,18 @@
 """The fallback's breaker leaves half-open on any failure of a probe, not only the expected
-ones: a probe that raises something unforeseen must not leave the worker off Triton for good."""
+ones: a probe that raises something unforeseen must not leave the worker off Triton for good.
+And Triton serves a batch only while it says it loaded this worker's model files."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import polars as pl
 import pytest
+from prometheus_client import REGISTRY
 
 from streams.inference.breaker import BreakerPolicy, BreakerState, CircuitBreaker
-from streams.inference.fallback import FallbackPredictor
+from streams.inference.fallback import VERIFY_SECONDS, FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predicted
 from streams.inference.repository import ModelRepository
 from streams.inference.triton_client import TritonPredictor
@@ -24,6 +27,12 @@ class _Scripted(TritonPredictor):
     def __init__(self, repository: ModelRepository, local: LocalPredictor, *errors: BaseException):
         super().__init__("127.0.0.1:9", repository)
         self._local, self._errors, self.calls = local, list(errors), 0
+        self.serves: str | None = None  # what served_mismatch answers
+        self.checks = 0
+
+    async def served_mismatch(self) -> str | None:
+        self.checks += 1
+        return self.serves
 
     async def predict(self, frame: pl.DataFrame) -> Predicted:
         self.calls += 1
@@ -80,3 +89,44 @@ def test_a_cancelled_probe_does_not_hold_the_breaker_half_open() -> None:
     assert breaker.state is BreakerState.OPEN
     clock.now = 10.0
     assert asyncio.run(predictor.predict(FRAME)).path == "triton"
+
+
+def test_triton_serving_other_model_files_is_refused_until_it_serves_ours(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    repository = ModelRepository()
+    local = LocalPredictor(repository)
+    primary = _Scripted(repository, local)
+    primary.serves = "Triton loaded models-000000000000, this worker's repository is ..."
+    clock = _Clock()
+    breaker = CircuitBreaker(BreakerPolicy(failure_threshold=3, open_seconds=1.0))
+    predictor = FallbackPredictor(primary, local, breaker, clock)
+
+    with caplog.at_level(logging.DEBUG, logger="streams.inference.fallback"):
+        first = asyncio.run(predictor.predict(FRAME))  # checked before the first batch
+        assert (first.path, breaker.state) == ("local", BreakerState.OPEN)  # threshold or not
+        for step in range(1, 4):  # each probe checks again; still refused
+            clock.now = step * 10.0
+            assert asyncio.run(predictor.predict(FRAME)).path == "local"
+    assert primary.calls == 0, "a refused Triton must serve no batch"
+    assert primary.checks == 4
+    refusals = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(refusals) == 1 and "refused" in refusals[0].getMessage()
+    assert _sample("txenrich_model_server_refused") == 1.0
+
+    primary.serves = None  # the server now runs our files
+    clock.now = 100.0
+    healed = asyncio.run(predictor.predict(FRAME))
+    assert (healed.path, breaker.state) == ("triton", BreakerState.CLOSED)
+    assert _sample("txenrich_model_server_refused") == 0.0
+
+    clock.now = 100.0 + VERIFY_SECONDS / 2  # closed and checked lately: no check
+    asyncio.run(predictor.predict(FRAME))
+    assert primary.checks == 5
+    clock.now = 100.0 + VERIFY_SECONDS  # closed but a minute on: checked again
+    asyncio.run(predictor.predict(FRAME))
+    assert primary.checks == 6
+
+
+def _sample(name: str) -> float | None:
+    return REGISTRY.get_sample_value(name)

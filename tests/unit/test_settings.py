@@ -80,6 +80,10 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
         web_token="tok",  # type: ignore[arg-type]
         model_threads=3,
         triton_url="127.0.0.1:8001",
+        triton_tls=True,
+        triton_ca_file="/triton-ca.pem",  # type: ignore[arg-type]
+        triton_cert_file="/triton-cert.pem",  # type: ignore[arg-type]
+        triton_key_file="/triton-key.pem",  # type: ignore[arg-type]
         log_level="warning",
         output_format="json",
     )
