@@ -15,6 +15,16 @@ from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack
 from streams.shell.triton_server import TritonEndpoints
 from streams.shell.worker import start_worker_process, stop_process
+from tests.samples import leaks
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the whole session: no log any test's worker, CLI, broker, Redis or Triton wrote
+    holds a test credential or the canary description (an error at teardown otherwise)."""
+    yield
+    found = leaks(tmp_path_factory.getbasetemp())
+    assert not found, "secrets in logs:\n" + "\n".join(found)
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,13 @@ metrics."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import trustme
 from cryptography.hazmat.primitives import serialization
@@ -22,15 +23,49 @@ from streams.shell.offline import enrich_file
 from streams.shell.produce import OutgoingRaw
 
 __all__ = [
+    "CANARY_DESCRIPTION",
+    "NEVER_LOGGED",
+    "REDIS_PASSWORD",
+    "SCRAM_PASSWORD",
+    "WEB_TOKEN",
     "Certificates",
     "decoded",
     "get_json",
     "issue_certificate",
     "issue_certificates",
+    "leaks",
     "metric",
     "offline_recurrence",
     "write_jsonl",
 ]
+
+
+# Throwaway credentials the tests hand to servers and workers, and a description only the
+# hostile-stream test sends: none may appear in any log the suite writes (tests/conftest.py
+# greps them all at the end of the session).
+SCRAM_PASSWORD: Final = "s3cret-Pa55-for-scram"
+REDIS_PASSWORD: Final = "r3dis-Pa55-for-tls"
+WEB_TOKEN: Final = "s3cret-token-e2a9"
+CANARY_DESCRIPTION: Final = "CANARY 7F3A PRIVATE PAYEE"
+NEVER_LOGGED: Final = {
+    "Kafka SCRAM password": SCRAM_PASSWORD,
+    "Redis password": REDIS_PASSWORD,
+    "web bearer token": WEB_TOKEN,
+    "a transaction's description": CANARY_DESCRIPTION,
+}
+# Kafka's own data files (segments 00000000000000000000.log) hold records, not log lines.
+_KAFKA_SEGMENT: Final = re.compile(r"\d{20}\.log")
+
+
+def leaks(folder: Path, secrets: Mapping[str, str] = NEVER_LOGGED) -> list[str]:
+    """``<log file>: <what>`` for each secret found in a ``*.log`` file under ``folder``."""
+    found = []
+    for path in sorted(folder.rglob("*.log")):
+        if _KAFKA_SEGMENT.fullmatch(path.name) or not path.is_file():
+            continue
+        text = path.read_bytes()
+        found += [f"{path}: {what}" for what, secret in secrets.items() if secret.encode() in text]
+    return found
 
 
 def decoded(record: OutgoingRaw) -> Any:

@@ -27,6 +27,7 @@ from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.worker import peak_rss_mb, wait_until_ready
 from tests.fuzz.target import split
+from tests.samples import CANARY_DESCRIPTION
 
 pytestmark = pytest.mark.integration
 
@@ -103,6 +104,10 @@ def _stream(seed: int) -> Iterator[Record]:
         yield message.key, message.value, list(message.headers)
     for i in range(N):
         yield _hostile(rng, i)
+    # a private description, enriched and dead-lettered: no log line may show it (conftest)
+    canary = {**GOOD, "transaction_id": "tx-canary", "description": CANARY_DESCRIPTION}
+    yield b"acc_c", msgpack.packb(canary), PACK_HEADERS
+    yield b"acc_c", msgpack.packb({**canary, "date": "2026-02-30"}), PACK_HEADERS
 
 
 def test_ten_thousand_hostile_records_each_come_out_once(

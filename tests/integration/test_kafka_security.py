@@ -20,13 +20,12 @@ from streams.settings import KafkaSettings, Settings
 from streams.shell.kafka_broker import ScramListener
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.worker import settings_env, wait_until_ready
-from tests.samples import issue_certificate
+from tests.samples import SCRAM_PASSWORD, issue_certificate
 
 pytestmark = pytest.mark.integration
 
 TXENRICH = str(Path(sys.executable).with_name("txenrich"))
 USER = "enricher"
-PASSWORD = "s3cret-Pa55-for-scram"  # a throwaway test credential
 Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 
 
@@ -36,7 +35,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalSta
     folder = tmp_path_factory.mktemp("secured")
     chain, key, ca_file = issue_certificate(folder)
     with LocalStack(folder / "stack") as stack:
-        stack.start_broker(scram=ScramListener(free_port(), chain, key, {USER: PASSWORD}))
+        stack.start_broker(scram=ScramListener(free_port(), chain, key, {USER: SCRAM_PASSWORD}))
         yield stack, ca_file
 
 
@@ -68,7 +67,7 @@ def test_worker_produce_and_consume_log_in_over_verified_tls(
     stack, ca_file = secured
     plain = make_settings()  # unique topic names, the session's Redis and Triton
     settings = stack.settings(
-        kafka=_sasl(stack, ca_file, PASSWORD),
+        kafka=_sasl(stack, ca_file, SCRAM_PASSWORD),
         topics=plain.topics,
         app_id=plain.app_id,
         redis_url=plain.redis_url,
@@ -90,8 +89,8 @@ def test_worker_produce_and_consume_log_in_over_verified_tls(
     # no password in anything a person or a log collector reads
     worker_log = (tmp_path / "worker-0.log").read_text(errors="replace")
     for text in (worker_log, created.stdout + created.stderr, produced.stdout + produced.stderr):
-        assert PASSWORD not in text
-    assert PASSWORD not in (stack.workdir / "broker.log").read_text(errors="replace")
+        assert SCRAM_PASSWORD not in text
+    assert SCRAM_PASSWORD not in (stack.workdir / "broker.log").read_text(errors="replace")
 
 
 @pytest.mark.parametrize("command", [["topics", "create"], ["worker", "--no-triton"]])
@@ -122,7 +121,7 @@ def test_an_untrusted_certificate_is_one_clear_line(
     stack, _ = secured
     other_ca = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
-    settings = stack.settings(kafka=_sasl(stack, other_ca, PASSWORD))
+    settings = stack.settings(kafka=_sasl(stack, other_ca, SCRAM_PASSWORD))
     result = _cli(settings, "topics", "create", timeout=90)
     assert result.returncode == 1
     assert "TLS with the broker failed" in result.stderr

@@ -18,7 +18,7 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import decoded, get_json, offline_recurrence
+from tests.samples import WEB_TOKEN, decoded, get_json, offline_recurrence
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +71,7 @@ def test_any_worker_answers_for_any_account(
 ) -> None:
     """Two workers share the partitions; each answers for every account (routing), to a
     caller with the bearer token only; the second advertises another name than it binds."""
-    token = "s3cret-token-e2a9"
+    token = WEB_TOKEN
     records = sample_raw_records(1200, seed=33)
     first = make_settings(web_token=token)
     second = first.model_copy(

@@ -20,11 +20,10 @@ from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack, ServerTls
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready
-from tests.samples import decoded, issue_certificate
+from tests.samples import REDIS_PASSWORD, decoded, issue_certificate
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "r3dis-Pa55-for-tls"  # a throwaway test credential
 Spawn = Callable[[Settings], subprocess.Popen[bytes]]
 
 
@@ -34,7 +33,7 @@ def tls_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     folder = tmp_path_factory.mktemp("redis-tls")
     chain, key, ca_file = issue_certificate(folder)
     with LocalStack(folder / "stack") as stack:
-        url = stack.start_redis(tls=ServerTls(chain, key, ca_file), password=PASSWORD)
+        url = stack.start_redis(tls=ServerTls(chain, key, ca_file), password=REDIS_PASSWORD)
         yield url, ca_file
 
 
@@ -69,9 +68,9 @@ def test_the_cache_over_verified_tls_with_a_password(
     }
     assert not [k for k in keys if any(w in k.upper() for w in words)]  # hashed, not readable
     with pytest.raises(redis.AuthenticationError):
-        redis.Redis.from_url(url.replace(PASSWORD, "wrong"), ssl_ca_certs=str(ca_file)).ping()
+        redis.Redis.from_url(url.replace(REDIS_PASSWORD, "wrong"), ssl_ca_certs=str(ca_file)).ping()
     for log in tmp_path.glob("worker-*.log"):
-        assert PASSWORD not in log.read_text(errors="replace"), log
+        assert REDIS_PASSWORD not in log.read_text(errors="replace"), log
 
 
 def test_an_untrusted_redis_certificate_costs_the_cache_not_a_record(
@@ -88,4 +87,4 @@ def test_an_untrusted_redis_certificate_costs_the_cache_not_a_record(
     time.sleep(0.5)
     text = "\n".join(p.read_text(errors="replace") for p in tmp_path.glob("worker-*.log"))
     assert "cache unavailable" in text and "CERTIFICATE_VERIFY_FAILED" in text.upper()
-    assert PASSWORD not in text
+    assert REDIS_PASSWORD not in text
