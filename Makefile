@@ -16,7 +16,7 @@ TRAIN_STAMP := $(TRAIN_VENV)/.installed
 KAFKA_LIBS  ?= .kafka/libs
 KAFKA_STAMP := $(KAFKA_LIBS)/.resolved
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench fuzz eval-recurrence train train-check clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench chaos fuzz eval-recurrence train train-check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -75,6 +75,12 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	PYTHONPATH=. $(BIN)/python tests/fuzz/run.py tests/fuzz/corpus \
 	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048
+
+# Two workers, Kafka, Redis and Triton on loopback under a steady load while a seeded schedule
+# kills workers 20 times and restarts or hangs each server; the audit's JSON report goes to
+# bench/results/chaos.json (exit 1 unless nothing is missing). A reduced run is in `make test`.
+chaos: setup
+	$(BIN)/python -m tests.chaos.run --out bench/results/chaos.json
 
 bench: setup
 	$(BIN)/python bench/throughput.py

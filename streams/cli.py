@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,27 +182,89 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_enrich(args: argparse.Namespace) -> int:
-    from streams.core.merchant import MerchantCatalogue
-    from streams.inference.predictor import LocalPredictor
-    from streams.inference.repository import ModelRepository
-    from streams.shell.offline import enrich_file
+def _iso_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or time, e.g. 2026-01-31 or 2026-01-31T12:00:00+00:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-    settings = _settings(args)
-    predictor = LocalPredictor(ModelRepository(settings.model_repository), settings.model_threads)
 
-    def progress(done: int, rejected: int) -> None:
-        print(
-            f"\rvalidated and enriched {done} rows ({rejected} rejected)", end="", file=sys.stderr
-        )
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return value
 
-    summary = enrich_file(
-        Path(args.input), Path(args.out), MerchantCatalogue.load(), predictor, progress
-    )
-    print(file=sys.stderr)
-    print(f"enriched -> {summary.output}; rejected -> {summary.rejected_output}")
+
+def _run_backfill(settings: Settings, request: Any) -> int:
+    from streams.shell.backfill import run_request
+
+    summary = run_request(settings, request)
+    if request.dry_run:
+        reasons = dict(summary.reasons.most_common()) or "none"
+        print(f"dry run: nothing written; dead-letter reasons: {reasons}")
+    else:
+        print(f"backfill {summary.run_id} -> {summary.sink}")
     print(summary.line())
     return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from streams.shell.backfill import BackfillRequest, new_run_id
+    from streams.shell.backfill_sources import TopicRange
+
+    if args.since and not args.from_topic:
+        raise ConfigError("--since and --until go with --from-topic TOPIC")
+    if args.from_topic and not args.since:
+        raise ConfigError("--from-topic needs --since ISO (and optionally --until ISO)")
+    if args.reason and not args.from_dead_letter:
+        raise ConfigError("--reason goes with --from-dead-letter")
+    settings = _backfill_settings(args)
+    run_id = args.run_id or new_run_id()
+    request = BackfillRequest(
+        run_id=run_id,
+        inputs=tuple(args.inputs),
+        topic_range=TopicRange(args.from_topic, args.since, args.until)
+        if args.from_topic
+        else None,
+        dead_letters=args.from_dead_letter,
+        reason=args.reason,
+        out=args.out,
+        to_topic=args.to_topic,
+        limit=args.limit,
+        max_rate=args.max_rate,
+        dry_run=args.dry_run,
+    )
+    if not args.dry_run:
+        print(
+            f"backfill run {run_id} (killed? run the same command with --run-id {run_id})",
+            file=sys.stderr,
+            flush=True,
+        )
+    return _run_backfill(settings, request)
+
+
+def _backfill_settings(args: argparse.Namespace) -> Settings:
+    settings = _settings(args)
+    update: dict[str, Any] = {"topology": args.topology or settings.backfill_topology}
+    if getattr(args, "offline", False):  # `txenrich enrich`: no servers at all
+        update |= {"redis_url": None, "triton_url": None}
+    return settings.model_copy(update=update)
+
+
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from streams.shell.backfill import BackfillRequest, new_run_id
+
+    args.offline, args.topology = True, None
+    settings = _backfill_settings(args)
+    request = BackfillRequest(run_id=new_run_id(), inputs=(args.input,), out=Path(args.out))
+    return _run_backfill(settings, request)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -269,6 +332,50 @@ def _add_stack_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     env.set_defaults(run=_cmd_env)
 
 
+def _add_backfill_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    backfill = sub.add_parser(
+        "backfill",
+        parents=[common],
+        help="replay files, a topic's time range or dead letters through the pipeline",
+    )
+    backfill.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files, folders or globs (.jsonl .csv .parquet, .gz)",
+    )
+    backfill.add_argument("--from-topic", metavar="TOPIC", help="read TOPIC's records instead")
+    backfill.add_argument("--since", type=_iso_time, metavar="ISO", help="with --from-topic")
+    backfill.add_argument("--until", type=_iso_time, metavar="ISO", help="default: the end now")
+    backfill.add_argument(
+        "--from-dead-letter", action="store_true", help="re-drive the dead-letter topic's records"
+    )
+    backfill.add_argument("--reason", help="with --from-dead-letter: only this reason")
+    backfill.add_argument(
+        "--out", type=Path, metavar="PATH", help="FILE.jsonl, or NAME.parquet (a folder of parts)"
+    )
+    backfill.add_argument(
+        "--to-topic",
+        metavar="TOPIC",
+        help="default when no --out: the backfill output topic (TXENRICH_TOPIC_BACKFILL_ENRICHED)",
+    )
+    backfill.add_argument("--dry-run", action="store_true", help="validate and count only")
+    backfill.add_argument("--limit", type=_positive_int, metavar="N", help="the first N records")
+    backfill.add_argument(
+        "--max-rate", type=_positive_float, metavar="R", help="at most R records/s"
+    )
+    backfill.add_argument("--run-id", help="resume this run (printed when a run starts)")
+    backfill.add_argument("--redis-url")
+    backfill.add_argument("--no-cache", action="store_true", help="run without Redis")
+    backfill.add_argument("--triton-url", metavar="HOST:PORT", help="Triton gRPC endpoint")
+    backfill.add_argument("--no-triton", action="store_true", help="run the models in process")
+    backfill.add_argument(
+        "--topology", type=Path, metavar="FILE", help="default: topologies/backfill.yaml"
+    )
+    backfill.add_argument("--model-repository", type=Path, metavar="DIR")
+    backfill.set_defaults(run=_cmd_backfill)
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (host:port,...)")
@@ -313,9 +420,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--partitions", type=_positive_int)
     create.set_defaults(run=_cmd_topics)
 
-    offline = sub.add_parser("enrich", help="enrich a file offline (no Kafka)")
-    offline.add_argument("input", help="raw transactions: .jsonl, .csv or .parquet")
-    offline.add_argument("--out", required=True, help="enriched output: .jsonl or .parquet")
+    _add_backfill_command(sub, common)
+
+    offline = sub.add_parser(
+        "enrich", help="a file backfill with no servers: `backfill INPUT --out OUTPUT`"
+    )
+    offline.add_argument("input", help="raw transactions: .jsonl, .csv or .parquet (.gz too)")
+    offline.add_argument(
+        "--out", required=True, help="OUTPUT.jsonl, or OUTPUT.parquet (a folder of parts)"
+    )
     offline.add_argument(
         "--model-repository",
         type=Path,

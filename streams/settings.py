@@ -8,9 +8,10 @@ from typing import Any, Final, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_TOPOLOGY", "KafkaSettings", "Settings", "TopicNames"]
+__all__ = ["BACKFILL_TOPOLOGY", "DEFAULT_TOPOLOGY", "KafkaSettings", "Settings", "TopicNames"]
 
 DEFAULT_TOPOLOGY: Final = Path(__file__).resolve().parents[1] / "topologies" / "live.yaml"
+BACKFILL_TOPOLOGY: Final = DEFAULT_TOPOLOGY.with_name("backfill.yaml")
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -94,6 +95,9 @@ class TopicNames(BaseSettings):
     raw: str = "transactions.raw"
     enriched: str = "transactions.enriched"
     dead_letter: str = "transactions.dead-letter"
+    # `txenrich backfill --to-topic` without a name, and its dead letters
+    backfill_enriched: str = "transactions.enriched.backfill"
+    backfill_dead_letter: str = "transactions.dead-letter.backfill"
 
 
 class Settings(BaseSettings):
@@ -168,6 +172,10 @@ class Settings(BaseSettings):
     triton_key_file: Path | None = None
     # The topology: model route (Triton priority, deadline, breaker) and pre-policies.
     topology: Path = DEFAULT_TOPOLOGY
+    # `txenrich backfill`: its topology (Triton's lower-priority lane, longer deadline) and
+    # the rows per account bucket it holds in memory at a time.
+    backfill_topology: Path = BACKFILL_TOPOLOGY
+    backfill_bucket_rows: int = Field(default=50_000, ge=100, le=5_000_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # How enriched and dead-letter values are written (the content-type header names it):
     # msgpack is smaller and faster; json reads as text in kcat or Kafka's console consumer.

@@ -3,6 +3,7 @@ metrics."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.error
@@ -15,11 +16,9 @@ from typing import Any, Final
 import trustme
 from cryptography.hazmat.primitives import serialization
 
-from streams.core.merchant import MerchantCatalogue
 from streams.core.wire import decode_value
-from streams.inference.predictor import LocalPredictor
-from streams.settings import Settings
-from streams.shell.offline import enrich_file
+from streams.settings import BACKFILL_TOPOLOGY, Settings
+from streams.shell.backfill import Progress, backfill_files
 from streams.shell.produce import OutgoingRaw
 
 __all__ = [
@@ -159,11 +158,17 @@ def metric(settings: Settings, name: str, label: str) -> float:
 
 
 def offline_recurrence(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str, Any]]:
-    """Recurrence fields per transaction from the offline pipeline over the same records (a
-    backfill): what a live worker must produce, whatever crashed on the way."""
+    """Recurrence fields per transaction from a file backfill of the same records, models in
+    process and no cache: what a live worker must produce, whatever crashed on the way."""
     source = tmp_path / "raw.jsonl"
     write_jsonl(source, records)
     out = tmp_path / "backfill.jsonl"
-    enrich_file(source, out, MerchantCatalogue.load(), LocalPredictor())
+    settings = Settings(
+        redis_url=None,
+        triton_url=None,
+        data_dir=tmp_path / "backfill-state",
+        topology=BACKFILL_TOPOLOGY,
+    )
+    backfill_files(settings, [str(source)], out, Progress(io.StringIO()))
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     return {row["transaction_id"]: row["recurrence"] for row in rows}

@@ -9,7 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaError, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    TIMESTAMP_NOT_AVAILABLE,
+    Consumer,
+    KafkaError,
+    TopicPartition,
+)
 
 from streams.core.wire import CONTENT_TYPE_HEADER, DecodeFailure, decode_value, header_value
 from streams.errors import ServiceError
@@ -27,6 +34,7 @@ class ConsumedRecord:
     value: Any  # the decoded record; None when the bytes are not msgpack/JSON
     raw: bytes | None
     headers: dict[str, bytes | None] = field(default_factory=dict)
+    timestamp_ms: int | None = None  # the record's Kafka timestamp (CreateTime: its producer's)
 
 
 def follow(
@@ -84,6 +92,7 @@ def follow(
                 with contextlib.suppress(DecodeFailure):
                     content_type = header_value(headers, CONTENT_TYPE_HEADER)
                     value = decode_value(message.value(), content_type)
+            kind, stamp = message.timestamp()
             yield ConsumedRecord(
                 topic=message.topic() or "",
                 partition=message.partition() or 0,
@@ -95,6 +104,7 @@ def follow(
                     name: value.encode() if isinstance(value, str) else value
                     for name, value in (headers.items() if isinstance(headers, dict) else headers)
                 },
+                timestamp_ms=stamp if kind != TIMESTAMP_NOT_AVAILABLE else None,
             )
     finally:
         consumer.close()

@@ -82,16 +82,26 @@ def changelog_topics(app_id: str) -> list[str]:
 
 
 def create_topics(settings: Settings) -> list[str]:
-    """Create what is missing of the raw, enriched and dead-letter topics and the state
-    changelog; returns the names created. A changelog gets as many partitions as the raw
-    topic has: each raw partition's state lives in the changelog partition of that number.
+    """Create what is missing of the raw, enriched and dead-letter topics, the backfill's
+    output topics and the state changelog; returns the names created. A changelog gets as
+    many partitions as the raw topic has: each raw partition's state lives in the changelog
+    partition of that number.
     """
     durable = {
         "min.insync.replicas": str(settings.min_insync_replicas),
         "max.message.bytes": str(settings.kafka.max_message_bytes),
     }
     topics = settings.topics
-    wanted = dict.fromkeys([topics.raw, topics.enriched, topics.dead_letter], durable)
+    wanted = dict.fromkeys(
+        [
+            topics.raw,
+            topics.enriched,
+            topics.dead_letter,
+            topics.backfill_enriched,
+            topics.backfill_dead_letter,
+        ],
+        durable,
+    )
     changelogs = changelog_topics(settings.app_id)
     wanted |= dict.fromkeys(changelogs, durable | _COMPACTED)
     admin = _admin(settings)

@@ -36,7 +36,7 @@ __all__ = [
     "SeriesUpdate",
 ]
 
-# Reads recurrence states by group_id (a state table in the worker, a dict offline).
+# Reads recurrence states by group_id (a state table in the worker, a dict in a backfill).
 SeriesLookup = Callable[[Iterable[str]], Mapping[str, SeriesState]]
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,11 @@ class BatchProcessor:
         self._max_value_bytes = max_record_bytes - _RECORD_OVERHEAD_BYTES
         self._counterparties = CounterpartyMemo()
         self._limits = limits
+
+    @property
+    def limits(self) -> InputLimits:
+        """The size limits validation applies (a dry run validates with the same)."""
+        return self._limits
 
     async def close(self) -> None:
         """Close the model client and the cache connection."""

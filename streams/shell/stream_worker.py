@@ -61,6 +61,11 @@ _RETRY_COMMIT: Final = {
     KafkaError.NOT_COORDINATOR,
     KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
 }
+_NO_COORDINATOR: Final = {
+    KafkaError._WAIT_COORD,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.NOT_COORDINATOR,
+}
 # How long one poll waits for a first record (the loop checks for a stop between polls).
 _IDLE_POLL_SECONDS: Final = 0.5
 # How long the broker may stay away before an unacknowledged output stops the worker.
@@ -284,10 +289,11 @@ class StreamWorker:
     async def _process(self, messages: list[InboundMessage]) -> None:
         started = time.perf_counter()
         processor = self._processor
+        state = self.recurrence.batch(messages)
         output = await process_isolating(
-            processor.process, processor.reject, messages, self.recurrence.lookup
+            processor.process, processor.reject, messages, state.lookup
         )
-        changes = self.recurrence.plan(output.series_updates, messages)
+        changes = state.plan(output.series_updates)
         next_offsets = await asyncio.to_thread(self._deliver, output, changes)
         self._store.apply(changes, next_offsets)
         await asyncio.to_thread(self._commit, messages)
@@ -365,7 +371,13 @@ class StreamWorker:
             key = (message.topic, message.partition)
             ends[key] = max(ends.get(key, 0), message.offset + 1)
         offsets = [TopicPartition(t, p, end) for (t, p), end in ends.items()]
-        deadline = time.monotonic() + DELIVERY_TIMEOUT_MS / 1000
+        started = time.monotonic()
+        deadline = started + DELIVERY_TIMEOUT_MS / 1000
+        # No coordinator for longer than a session: the group has dropped this member (no
+        # heartbeat could reach it) and another worker replays the batch; a consumer left in
+        # that state may never find the coordinator again (librdkafka), so the worker exits
+        # and its restart rejoins under the same instance id.
+        orphaned = started + self._settings.session_timeout_seconds + 5
         while True:
             try:
                 self._consumer.commit(offsets=offsets, asynchronous=False)
@@ -386,7 +398,14 @@ class StreamWorker:
                     raise BrokerUnavailable(
                         f"committing {batch_span(messages)} failed: {error.str()}"
                     ) from exc
-                if time.monotonic() > deadline:
+                now = time.monotonic()
+                if error.code() in _NO_COORDINATOR and now > orphaned:
+                    raise BrokerUnavailable(
+                        f"no group coordinator for {now - started:.0f}s, longer than the "
+                        f"session: {batch_span(messages)} goes to the partitions' next owner; "
+                        "exiting so that a restart rejoins the group"
+                    ) from exc
+                if now > deadline:
                     raise BrokerUnavailable(
                         f"committing {batch_span(messages)} failed for "
                         f"{DELIVERY_TIMEOUT_MS // 1000}s: {error.str()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import msgpack
@@ -10,8 +11,10 @@ import pytest
 from streams.core.recurrence import SeriesState
 from streams.shell.recurrence_state import (
     AccountIndex,
+    StoredSeries,
     decode_account,
     decode_series,
+    decode_stored,
     encode_account,
     encode_series,
 )
@@ -36,6 +39,38 @@ def test_series_round_trips_and_is_smaller_than_the_first_format() -> None:
     assert decode_series(stored) == STATE
     first_format = msgpack.packb(STATE.to_dict(), use_bin_type=True)
     assert len(stored) < len(first_format)
+
+
+def test_series_keep_the_row_that_wrote_them_and_the_state_before() -> None:
+    before = replace(
+        STATE,
+        dates=STATE.dates[:2],
+        amounts=STATE.amounts[:2],
+        transaction_ids=STATE.transaction_ids[:2],
+        segment_starts=(),
+    )
+    stored = decode_stored(encode_series(STATE, 41, before))
+    assert stored == StoredSeries(STATE, 41, before)
+    assert decode_stored(encode_series(STATE, 7)) == StoredSeries(STATE, 7, None)
+
+
+def test_series_of_the_second_format_is_read_without_replay_fields() -> None:
+    second = msgpack.packb(
+        [
+            2,
+            STATE.group_id,
+            STATE.account_id,
+            STATE.direction,
+            STATE.counterparty_key,
+            [d.toordinal() for d in STATE.dates],
+            list(STATE.amounts),
+            list(STATE.transaction_ids),
+            [d.toordinal() for d in STATE.segment_starts],
+            STATE.evicted,
+        ],
+        use_bin_type=True,
+    )
+    assert decode_stored(second) == StoredSeries(STATE)
 
 
 def test_series_of_the_first_format_is_read() -> None:

@@ -86,9 +86,12 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
         triton_key_file="/triton-key.pem",  # type: ignore[arg-type]
         log_level="warning",
         output_format="json",
+        backfill_bucket_rows=1234,
     )
     changed = {n for n in values if getattr(original, n) != values[n]}
-    untouched = set(values) - changed - {"data_dir", "model_repository", "topology"}
+    untouched = (
+        set(values) - changed - {"data_dir", "model_repository", "topology", "backfill_topology"}
+    )
     assert not untouched, f"give these a non-default value here: {sorted(untouched)}"
     for name in list(os.environ):
         if name.startswith("TXENRICH_"):

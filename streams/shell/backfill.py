@@ -1,0 +1,403 @@
+"""`txenrich backfill`: replay files, a topic's time range or dead letters through the worker's
+pipeline, into Parquet, JSONL or a topic; resumable by run id.
+
+The same code as the live worker: validation with the same limits, the topology's
+pre-policies (the ``backfill`` topology: Triton's lower-priority lane and longer deadline),
+the cache, Triton with the in-process fallback or the models in process, recurrence,
+record building and poison-record isolation (``BatchProcessor`` through
+``process_isolating``). What differs is the order: the input is spilled into account buckets
+(``backfill_spill``) and each bucket runs sorted by account and event date, so recurrence
+builds as it would have live. Its recurrence state is its own, kept in memory per bucket;
+it never touches the live worker's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from streams.core.recurrence import SeriesState
+from streams.core.types import InboundMessage
+from streams.core.validation import validate_batch
+from streams.errors import ConfigError
+from streams.settings import Settings
+from streams.shell.backfill_sinks import JsonlSink, ParquetSink, Sink, TopicSink
+from streams.shell.backfill_sources import (
+    TopicRange,
+    dead_letter_messages,
+    expand_inputs,
+    file_messages,
+    topic_messages,
+)
+from streams.shell.backfill_spill import Manifest, RunFolder, bucket_count
+from streams.shell.isolation import process_isolating
+from streams.shell.processor import BatchProcessor
+
+__all__ = [
+    "BackfillRequest",
+    "BackfillSummary",
+    "Progress",
+    "backfill_files",
+    "new_run_id",
+    "run_backfill",
+    "run_request",
+]
+
+log = logging.getLogger(__name__)
+
+# Bytes of input per row, to size the buckets before the rows are counted (JSONL rows run
+# 200-300 bytes; a smaller guess only makes more, smaller buckets).
+_BYTES_PER_ROW_GUESS = 120
+_OUT_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``bf-YYYYMMDDTHHMMSS-xxxx``: sortable, and unique enough to name a folder."""
+    stamp = (now or datetime.now(tz=UTC)).strftime("%Y%m%dT%H%M%S")
+    return f"bf-{stamp}-{uuid.uuid4().hex[:4]}"
+
+
+@dataclass(frozen=True)
+class BackfillRequest:
+    """What to read, where to write, and how."""
+
+    run_id: str
+    inputs: Sequence[str] = ()
+    topic_range: TopicRange | None = None
+    dead_letters: bool = False
+    reason: str | None = None  # only dead letters of this reason
+    out: Path | None = None
+    to_topic: str | None = None
+    limit: int | None = None
+    max_rate: float | None = None  # records/s
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        sources = sum((bool(self.inputs), self.topic_range is not None, self.dead_letters))
+        if sources != 1:
+            raise ConfigError(
+                "give one source: input files, --from-topic TOPIC --since ISO, or "
+                "--from-dead-letter"
+            )
+        if self.out is not None and self.to_topic is not None:
+            raise ConfigError("give one sink: --out PATH or --to-topic TOPIC, not both")
+        if self.out is not None and self.out.suffix.lower() not in _OUT_SUFFIXES:
+            raise ConfigError(
+                f"{self.out}: --out must end in .jsonl or .parquet (a folder of Parquet parts)"
+            )
+        if self.limit is not None and self.limit < 1:
+            raise ConfigError("--limit must be at least 1")
+        if self.max_rate is not None and self.max_rate <= 0:
+            raise ConfigError("--max-rate must be a positive number of records per second")
+
+    def source_text(self) -> str:
+        if self.inputs:
+            return "files " + " ".join(self.inputs)
+        if self.topic_range is not None:
+            until = self.topic_range.until.isoformat() if self.topic_range.until else "end"
+            return f"topic {self.topic_range.topic} {self.topic_range.since.isoformat()}..{until}"
+        return "dead letters" + (f" reason={self.reason}" if self.reason else "")
+
+
+@dataclass
+class BackfillSummary:
+    run_id: str
+    rows: int
+    enriched: int
+    dead_lettered: int
+    seconds: float
+    reasons: Counter[str] = field(default_factory=Counter)
+    resumed: bool = False
+    estimated_seconds: float | None = None  # dry run: the whole run's estimate
+    sink: str = ""
+
+    def line(self) -> str:
+        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
+        text = (
+            f"summary: in={self.rows} enriched={self.enriched} "
+            f"dead_lettered={self.dead_lettered} seconds={self.seconds:.2f} "
+            f"rate={rate:,.0f}/s run={self.run_id}"
+        )
+        if self.estimated_seconds is not None:
+            text += f" estimated_seconds={self.estimated_seconds:.0f}"
+        return text
+
+
+class Progress:
+    """A bar with rate and ETA on a terminal; a plain line every ``every`` seconds else."""
+
+    def __init__(
+        self,
+        stream: TextIO = sys.stderr,
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream, self._every, self._clock = stream, every, clock
+        self._tty = stream.isatty()
+        self._started = clock()
+        self._last = -math.inf
+
+    def update(self, phase: str, done: int, total: int | None) -> None:
+        now = self._clock()
+        if not self._tty and now - self._last < self._every:
+            return
+        self._last = now
+        elapsed = max(now - self._started, 1e-9)
+        rate = done / elapsed
+        if total:
+            left = (total - done) / rate if rate > 0 else math.inf
+            eta = f"{left:,.0f}s" if math.isfinite(left) else "?"
+            if self._tty:
+                width = 30
+                filled = int(width * done / total)
+                bar = "#" * filled + "." * (width - filled)
+                self._stream.write(
+                    f"\r{phase:<9} [{bar}] {done:,}/{total:,} {rate:,.0f}/s ETA {eta}   "
+                )
+            else:
+                self._stream.write(
+                    f"progress: {phase} {done}/{total} rows {100 * done / total:.0f}% "
+                    f"rate={rate:,.0f}/s eta={eta}\n"
+                )
+        elif self._tty:
+            self._stream.write(f"\r{phase:<9} {done:,} rows {rate:,.0f}/s   ")
+        else:
+            self._stream.write(f"progress: {phase} {done} rows rate={rate:,.0f}/s\n")
+        self._stream.flush()
+
+    def done(self) -> None:
+        if self._tty:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+class _Pacer:
+    """Holds a loop to ``rate`` records/s on average (None: no limit)."""
+
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate, self._clock = rate, clock
+        self._start = clock()
+        self._count = 0
+
+    async def after(self, records: int) -> None:
+        if self._rate is None:
+            return
+        import asyncio  # noqa: PLC0415 - only a paced run sleeps
+
+        self._count += records
+        ahead = self._count / self._rate - (self._clock() - self._start)
+        if ahead > 0:
+            await asyncio.sleep(ahead)
+
+
+def _chunks(messages: Iterable[InboundMessage], size: int) -> Iterator[list[InboundMessage]]:
+    iterator = iter(messages)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _source(settings: Settings, request: BackfillRequest) -> tuple[Iterator[InboundMessage], int]:
+    """The request's messages (``--limit`` applied) and a row estimate to size buckets."""
+    messages: Iterator[InboundMessage]
+    if request.inputs:
+        paths = expand_inputs(request.inputs)
+        estimate = sum(p.stat().st_size for p in paths) // _BYTES_PER_ROW_GUESS
+        messages = file_messages(paths)
+    elif request.topic_range is not None:
+        messages, estimate = topic_messages(settings, request.topic_range), 1_000_000
+    else:
+        messages = dead_letter_messages(settings, request.reason)
+        estimate = 1_000_000
+    if request.limit is not None:
+        messages = itertools.islice(messages, request.limit)
+        estimate = min(estimate, request.limit)
+    return messages, estimate
+
+
+def _sink(settings: Settings, request: BackfillRequest) -> tuple[Sink, str]:
+    if request.out is not None:
+        if request.out.suffix.lower() in (".jsonl", ".ndjson"):
+            return JsonlSink(request.out), f"jsonl {request.out}"
+        return ParquetSink(request.out), f"parquet {request.out}"
+    topic = request.to_topic or settings.topics.backfill_enriched
+    return TopicSink(settings, topic, settings.topics.backfill_dead_letter), f"topic {topic}"
+
+
+async def _dry_run(
+    settings: Settings, request: BackfillRequest, processor: BatchProcessor, progress: Progress
+) -> BackfillSummary:
+    """Validate and count; time the pipeline on the first batch for an estimate."""
+    started = time.perf_counter()
+    messages, _ = _source(settings, request)
+    reasons: Counter[str] = Counter()
+    rows = valid = 0
+    per_row: float | None = None
+    for chunk in _chunks(messages, settings.batch_size):
+        if per_row is None:
+            timed = time.perf_counter()
+            await processor.process(chunk)  # nothing is written anywhere
+            per_row = (time.perf_counter() - timed) / len(chunk)
+        checked = validate_batch(chunk, processor.limits)
+        reasons.update(r.reason for r in checked.rejected)
+        valid += checked.valid.height
+        rows += len(chunk)
+        progress.update("checking", rows, None)
+    progress.done()
+    return BackfillSummary(
+        run_id=request.run_id,
+        rows=rows,
+        enriched=valid,
+        dead_lettered=sum(reasons.values()),
+        seconds=time.perf_counter() - started,
+        reasons=reasons,
+        estimated_seconds=(per_row or 0.0) * rows * 1.2,  # the spill and writing on top
+    )
+
+
+def _lookup(states: Mapping[str, SeriesState]) -> Callable[[Iterable[str]], dict[str, SeriesState]]:
+    def read(group_ids: Iterable[str]) -> dict[str, SeriesState]:
+        return {g: states[g] for g in group_ids if g in states}
+
+    return read
+
+
+async def run_backfill(
+    settings: Settings,
+    request: BackfillRequest,
+    processor: BatchProcessor,
+    progress: Progress,
+    sink: Sink | None = None,
+) -> BackfillSummary:
+    """Run (or resume) the backfill ``request.run_id``; the summary of the whole run."""
+    if request.dry_run:
+        return await _dry_run(settings, request, processor, progress)
+    started = time.perf_counter()
+    folder = RunFolder(settings.data_dir / "backfill" / request.run_id)
+    sink, sink_text = (sink, "given") if sink is not None else _sink(settings, request)
+    manifest = folder.load()
+    resumed = manifest is not None
+    try:
+        if manifest is None:
+            messages, estimate = _source(settings, request)
+            manifest = Manifest(
+                request.run_id,
+                request.source_text(),
+                sink_text,
+                bucket_count(estimate, settings.backfill_bucket_rows),
+            )
+            folder.save(manifest)
+        elif (manifest.source, manifest.sink) != (request.source_text(), sink_text):
+            raise ConfigError(
+                f"run {request.run_id} was started for {manifest.source} -> {manifest.sink}; "
+                "give the same source and sink to resume it, or a new --run-id"
+            )
+        else:
+            messages, _ = _source(settings, request)
+            log.info(
+                "backfill %s resumed: %d of %d buckets done",
+                request.run_id,
+                len(manifest.done),
+                manifest.buckets,
+            )
+        if not manifest.spilled:
+            counted = _counting(messages, lambda n: progress.update("reading", n, None))
+            manifest.rows = folder.write_spill(counted, manifest.buckets)
+            manifest.spilled = True
+            folder.save(manifest)
+        sink.resume(manifest.sink_state)
+        await _process_buckets(settings, request, processor, progress, folder, manifest, sink)
+        folder.remove_spill()
+    finally:
+        sink.close()
+        progress.done()
+    return BackfillSummary(
+        run_id=request.run_id,
+        rows=manifest.rows,
+        enriched=manifest.enriched,
+        dead_lettered=manifest.dead_lettered,
+        seconds=time.perf_counter() - started,
+        resumed=resumed,
+        sink=sink_text,
+    )
+
+
+def _counting(
+    messages: Iterable[InboundMessage], tick: Callable[[int], None]
+) -> Iterator[InboundMessage]:
+    for n, message in enumerate(messages, 1):
+        if n % 10_000 == 0:
+            tick(n)
+        yield message
+
+
+async def _process_buckets(
+    settings: Settings,
+    request: BackfillRequest,
+    processor: BatchProcessor,
+    progress: Progress,
+    folder: RunFolder,
+    manifest: Manifest,
+    sink: Sink,
+) -> None:
+    pacer = _Pacer(request.max_rate)
+    done_rows = manifest.enriched + manifest.dead_lettered
+    for bucket in range(manifest.buckets):
+        if bucket in manifest.done:
+            continue
+        states: dict[str, SeriesState] = {}
+        enriched = dead = 0
+        for chunk in _chunks(folder.read_bucket(bucket), settings.batch_size):
+            output = await process_isolating(
+                processor.process, processor.reject, chunk, _lookup(states)
+            )
+            for update in output.series_updates:
+                states[update.state.group_id] = update.state
+            sink.write(output)
+            enriched += len(output.enriched)
+            dead += len(output.dead_letters)
+            done_rows += len(chunk)
+            progress.update("enriching", done_rows, manifest.rows)
+            await pacer.after(len(chunk))
+        manifest.sink_state = sink.commit(bucket)
+        manifest.done.append(bucket)
+        manifest.enriched += enriched
+        manifest.dead_lettered += dead
+        folder.save(manifest)
+
+
+def run_request(
+    settings: Settings, request: BackfillRequest, progress: Progress | None = None
+) -> BackfillSummary:
+    """``request`` run to the end on the settings' pipeline (``build_processor``: the
+    topology's pre-policies and model route, the cache, the catalogue)."""
+    import asyncio  # noqa: PLC0415
+
+    from streams.shell.enricher import build_processor  # noqa: PLC0415 - loads the models
+
+    async def run() -> BackfillSummary:
+        processor = build_processor(settings)
+        try:
+            return await run_backfill(settings, request, processor, progress or Progress())
+        finally:
+            await processor.close()
+
+    return asyncio.run(run())
+
+
+def backfill_files(
+    settings: Settings, inputs: Sequence[str], out: Path, progress: Progress | None = None
+) -> BackfillSummary:
+    """A file backfill into ``out``: what ``txenrich enrich`` runs, and what tests compare a
+    live worker with."""
+    request = BackfillRequest(run_id=new_run_id(), inputs=tuple(inputs), out=out)
+    return run_request(settings, request, progress)

@@ -1,0 +1,210 @@
+"""Where a backfill writes: Parquet part files, a JSONL file, or Kafka topics.
+
+A backfill commits one bucket at a time (``backfill_spill``). Each sink makes a committed
+bucket durable and an uncommitted one invisible, so a run killed and resumed writes no
+record twice to a file:
+
+- Parquet (``--out DIR`` or ``--out NAME.parquet``, a folder either way): each bucket's
+  enriched records become ``part-NNNNN.parquet``, written to a temporary name and renamed,
+  so a part file either is whole or is not there.
+- JSONL (``--out FILE.jsonl``): records are appended; at commit the file is flushed and
+  synced and its length kept in the manifest; a resumed run cuts the file back to that
+  length first.
+- Both file sinks append dead letters to ``OUT.rejected.jsonl`` the JSONL way.
+- Kafka (``--to-topic``): enriched records to the topic, dead letters to the dead-letter
+  topic, keyed by account; commit waits for every acknowledgement. A resumed run produces the
+  interrupted bucket again (at-least-once, as the live path).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import polars as pl
+from confluent_kafka import KafkaError, Message, Producer
+
+from streams.core.wire import CONTENT_TYPE_HEADER, decode_value, header_value
+from streams.errors import DeliveryError
+from streams.settings import Settings
+from streams.shell.processor import BatchOutput, OutboundRecord
+
+__all__ = ["JsonlSink", "ParquetSink", "Sink", "TopicSink", "rejected_path"]
+
+
+class Sink(Protocol):
+    """Takes a bucket's outputs batch by batch; ``commit`` makes the bucket durable."""
+
+    def write(self, output: BatchOutput) -> None: ...
+
+    def commit(self, bucket: int) -> dict[str, Any]:
+        """Make the bucket durable; what the manifest keeps to resume (may be empty)."""
+        ...
+
+    def resume(self, state: dict[str, Any]) -> None:
+        """Drop whatever was written after the last commit (``state`` as commit returned)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _document(record: OutboundRecord) -> Any:
+    return decode_value(record.value, header_value(record.headers, CONTENT_TYPE_HEADER))
+
+
+def _json_line(record: OutboundRecord) -> str:
+    return json.dumps(_document(record), ensure_ascii=False) + "\n"
+
+
+def rejected_path(output: Path) -> Path:
+    """Where a JSONL sink's dead letters go: OUTPUT.rejected.jsonl beside it."""
+    return output.with_name(output.name + ".rejected.jsonl")
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    write(temporary)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+class _AppendLog:
+    """A file appended to and committed by length: a resumed run cuts it back first."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        self.path = path
+        self._handle: IO[str] = path.open("a", encoding="utf-8")
+
+    def write(self, lines: Iterable[str]) -> None:
+        self._handle.writelines(lines)
+
+    def commit(self) -> int:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        return self._handle.tell()
+
+    def resume(self, length: int) -> None:
+        self._handle.flush()
+        os.truncate(self.path, length)
+        self._handle.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class ParquetSink:
+    """``DIR/part-NNNNN.parquet`` per bucket (a dataset folder polars, pyarrow, Spark and
+    DuckDB read whole); dead letters appended to ``DIR.rejected.jsonl`` beside it."""
+
+    def __init__(self, folder: Path) -> None:
+        if folder.exists() and not folder.is_dir():
+            raise DeliveryError(f"{folder} is a file; Parquet goes to a folder of part files")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self._rejected = _AppendLog(rejected_path(folder))
+        self._enriched: list[dict[str, Any]] = []
+
+    def write(self, output: BatchOutput) -> None:
+        for record in output.enriched:
+            document = _document(record)
+            # metadata is free-form per record: JSON text, so one schema fits every row
+            document["metadata"] = (
+                json.dumps(document["metadata"]) if "metadata" in document else None
+            )
+            self._enriched.append(document)
+        self._rejected.write(_json_line(r) for r in output.dead_letters)
+
+    def commit(self, bucket: int) -> dict[str, Any]:
+        if self._enriched:
+            frame = pl.DataFrame(self._enriched, infer_schema_length=None)
+            _write_atomically(self.folder / f"part-{bucket:05d}.parquet", frame.write_parquet)
+        self._enriched = []
+        return {"rejected_length": self._rejected.commit()}
+
+    def resume(self, state: dict[str, Any]) -> None:
+        for stale in self.folder.glob("*.tmp"):
+            stale.unlink()
+        self._rejected.resume(int(state.get("rejected_length", 0)))
+
+    def close(self) -> None:
+        self._rejected.close()
+
+
+class JsonlSink:
+    """Appends to ``FILE.jsonl`` and its dead letters to ``FILE.jsonl.rejected.jsonl``."""
+
+    def __init__(self, path: Path) -> None:
+        self._enriched = _AppendLog(path)
+        self._rejected = _AppendLog(rejected_path(path))
+
+    def write(self, output: BatchOutput) -> None:
+        self._enriched.write(_json_line(r) for r in output.enriched)
+        self._rejected.write(_json_line(r) for r in output.dead_letters)
+
+    def commit(self, bucket: int) -> dict[str, Any]:
+        return {
+            "enriched_length": self._enriched.commit(),
+            "rejected_length": self._rejected.commit(),
+        }
+
+    def resume(self, state: dict[str, Any]) -> None:
+        self._enriched.resume(int(state.get("enriched_length", 0)))
+        self._rejected.resume(int(state.get("rejected_length", 0)))
+
+    def close(self) -> None:
+        self._enriched.close()
+        self._rejected.close()
+
+
+class TopicSink:
+    """Produces enriched records to ``topic`` and dead letters to the dead-letter topic."""
+
+    def __init__(self, settings: Settings, topic: str, dead_letter_topic: str) -> None:
+        self.topic, self.dead_letter_topic = topic, dead_letter_topic
+        self._producer = Producer(settings.kafka.producer_config(linger_ms=20))
+        self._errors: list[KafkaError] = []
+
+    def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
+        if err is not None:
+            self._errors.append(err)
+
+    def _produce(self, topic: str, record: OutboundRecord) -> None:
+        while True:
+            try:
+                self._producer.produce(
+                    topic,
+                    key=record.key,
+                    value=record.value,
+                    headers=list(record.headers),
+                    on_delivery=self._delivered,
+                )
+                return
+            except BufferError:
+                self._producer.poll(0.1)  # queue full: let deliveries drain
+
+    def write(self, output: BatchOutput) -> None:
+        for record in output.enriched:
+            self._produce(self.topic, record)
+        for record in output.dead_letters:
+            self._produce(self.dead_letter_topic, record)
+        self._producer.poll(0)
+
+    def commit(self, bucket: int) -> dict[str, Any]:
+        left = self._producer.flush(120)
+        if left or self._errors:
+            raise DeliveryError(
+                f"{left + len(self._errors)} backfill records not acknowledged: {self._errors[:3]}"
+            )
+        return {}
+
+    def resume(self, state: dict[str, Any]) -> None:
+        return None
+
+    def close(self) -> None:
+        self._producer.flush(30)
