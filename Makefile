@@ -87,6 +87,7 @@ bench: setup
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/inference.py
 	$(BIN)/python bench/compression_codecs.py
+	$(BIN)/python bench/backfill.py
 
 $(TRAIN_STAMP): models/training/requirements.txt
 	$(PYTHON) -m venv $(TRAIN_VENV)

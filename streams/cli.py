@@ -237,6 +237,9 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         reason=args.reason,
         out=args.out,
         to_topic=args.to_topic,
+        split_to_topic=(args.split_to_topic or settings.topics.backfill_raw)
+        if args.split_to_topic is not None
+        else None,
         limit=args.limit,
         max_rate=args.max_rate,
         dry_run=args.dry_run,
@@ -358,6 +361,14 @@ def _add_backfill_command(sub: Any, common: argparse.ArgumentParser) -> None:
         "--to-topic",
         metavar="TOPIC",
         help="default when no --out: the backfill output topic (TXENRICH_TOPIC_BACKFILL_ENRICHED)",
+    )
+    backfill.add_argument(
+        "--split-to-topic",
+        nargs="?",
+        const="",
+        metavar="TOPIC",
+        help="write the records (per account in event-time order) to TOPIC for backfill "
+        "workers instead (default: TXENRICH_TOPIC_BACKFILL_RAW)",
     )
     backfill.add_argument("--dry-run", action="store_true", help="validate and count only")
     backfill.add_argument("--limit", type=_positive_int, metavar="N", help="the first N records")

@@ -95,7 +95,10 @@ class TopicNames(BaseSettings):
     raw: str = "transactions.raw"
     enriched: str = "transactions.enriched"
     dead_letter: str = "transactions.dead-letter"
-    # `txenrich backfill --to-topic` without a name, and its dead letters
+    # `txenrich backfill --split-to-topic` without a name: the backfill workers' input
+    backfill_raw: str = "transactions.raw.backfill"
+    # `txenrich backfill --to-topic` without a name (and the backfill workers' output), and
+    # their dead letters
     backfill_enriched: str = "transactions.enriched.backfill"
     backfill_dead_letter: str = "transactions.dead-letter.backfill"
 

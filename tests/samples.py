@@ -35,6 +35,7 @@ __all__ = [
     "leaks",
     "metric",
     "offline_recurrence",
+    "summary_fields",
     "write_jsonl",
 ]
 
@@ -65,6 +66,12 @@ def leaks(folder: Path, secrets: Mapping[str, str] = NEVER_LOGGED) -> list[str]:
         text = path.read_bytes()
         found += [f"{path}: {what}" for what, secret in secrets.items() if secret.encode() in text]
     return found
+
+
+def summary_fields(stdout: str) -> dict[str, str]:
+    """The fields of the ``summary: key=value ...`` line a command prints last."""
+    last = stdout.strip().splitlines()[-1]
+    return dict(part.split("=", 1) for part in last.removeprefix("summary: ").split())
 
 
 def decoded(record: OutgoingRaw) -> Any:
@@ -160,6 +167,7 @@ def metric(settings: Settings, name: str, label: str) -> float:
 def offline_recurrence(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, dict[str, Any]]:
     """Recurrence fields per transaction from a file backfill of the same records, models in
     process and no cache: what a live worker must produce, whatever crashed on the way."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     source = tmp_path / "raw.jsonl"
     write_jsonl(source, records)
     out = tmp_path / "backfill.jsonl"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from streams.core.wire import CONTENT_TYPE_HEADER, header_value
+
 __all__ = ["DeadLetter", "InboundMessage", "RejectedRow"]
 
 
@@ -66,6 +68,9 @@ class DeadLetter:
             **extra,
             "original_base64": base64.b64encode(original).decode("ascii"),
             "original_key_base64": base64.b64encode(msg.key).decode("ascii") if msg.key else None,
+            # the output's own content-type header replaces the original's: kept here, so a
+            # re-drive (`txenrich backfill --from-dead-letter`) decodes the bytes as sent
+            "original_content_type": header_value(msg.headers, CONTENT_TYPE_HEADER),
             "topic": msg.topic,
             "partition": msg.partition,
             "offset": msg.offset,

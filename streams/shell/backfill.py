@@ -31,7 +31,7 @@ from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.errors import ConfigError
 from streams.settings import Settings
-from streams.shell.backfill_sinks import JsonlSink, ParquetSink, Sink, TopicSink
+from streams.shell.backfill_sinks import JsonlSink, ParquetSink, RawTopicSink, Sink, TopicSink
 from streams.shell.backfill_sources import (
     TopicRange,
     dead_letter_messages,
@@ -78,6 +78,9 @@ class BackfillRequest:
     reason: str | None = None  # only dead letters of this reason
     out: Path | None = None
     to_topic: str | None = None
+    # write the source's raw records, each account's in event-time order, to this topic for
+    # backfill workers (`txenrich worker` on the backfill topology) instead of enriching here
+    split_to_topic: str | None = None
     limit: int | None = None
     max_rate: float | None = None  # records/s
     dry_run: bool = False
@@ -89,8 +92,10 @@ class BackfillRequest:
                 "give one source: input files, --from-topic TOPIC --since ISO, or "
                 "--from-dead-letter"
             )
-        if self.out is not None and self.to_topic is not None:
-            raise ConfigError("give one sink: --out PATH or --to-topic TOPIC, not both")
+        if sum(x is not None for x in (self.out, self.to_topic, self.split_to_topic)) > 1:
+            raise ConfigError(
+                "give one sink: --out PATH, --to-topic TOPIC or --split-to-topic TOPIC"
+            )
         if self.out is not None and self.out.suffix.lower() not in _OUT_SUFFIXES:
             raise ConfigError(
                 f"{self.out}: --out must end in .jsonl or .parquet (a folder of Parquet parts)"
@@ -225,6 +230,9 @@ def _source(settings: Settings, request: BackfillRequest) -> tuple[Iterator[Inbo
 
 
 def _sink(settings: Settings, request: BackfillRequest) -> tuple[Sink, str]:
+    if request.split_to_topic is not None:
+        topic = request.split_to_topic
+        return RawTopicSink(settings, topic), f"raw topic {topic}"
     if request.out is not None:
         if request.out.suffix.lower() in (".jsonl", ".ndjson"):
             return JsonlSink(request.out), f"jsonl {request.out}"
@@ -274,12 +282,14 @@ def _lookup(states: Mapping[str, SeriesState]) -> Callable[[Iterable[str]], dict
 async def run_backfill(
     settings: Settings,
     request: BackfillRequest,
-    processor: BatchProcessor,
+    processor: BatchProcessor | None,
     progress: Progress,
     sink: Sink | None = None,
 ) -> BackfillSummary:
     """Run (or resume) the backfill ``request.run_id``; the summary of the whole run."""
     if request.dry_run:
+        if processor is None:
+            raise ConfigError("a dry run validates records: it needs the pipeline")
         return await _dry_run(settings, request, processor, progress)
     started = time.perf_counter()
     folder = RunFolder(settings.data_dir / "backfill" / request.run_id)
@@ -343,7 +353,7 @@ def _counting(
 async def _process_buckets(
     settings: Settings,
     request: BackfillRequest,
-    processor: BatchProcessor,
+    processor: BatchProcessor | None,
     progress: Progress,
     folder: RunFolder,
     manifest: Manifest,
@@ -357,6 +367,14 @@ async def _process_buckets(
         states: dict[str, SeriesState] = {}
         enriched = dead = 0
         for chunk in _chunks(folder.read_bucket(bucket), settings.batch_size):
+            if isinstance(sink, RawTopicSink):  # split for backfill workers: nothing enriched
+                sink.write_raw(chunk)
+                done_rows += len(chunk)
+                progress.update("splitting", done_rows, manifest.rows)
+                await pacer.after(len(chunk))
+                continue
+            if processor is None:
+                raise ConfigError(f"backfill {request.run_id}: enriching needs the pipeline")
             output = await process_isolating(
                 processor.process, processor.reject, chunk, _lookup(states)
             )
@@ -384,12 +402,17 @@ def run_request(
 
     from streams.shell.enricher import build_processor  # noqa: PLC0415 - loads the models
 
+    if request.dry_run:  # writes nothing: not even cache entries
+        settings = settings.model_copy(update={"redis_url": None})
+
     async def run() -> BackfillSummary:
-        processor = build_processor(settings)
+        # a split only moves raw records: no models, no cache
+        processor = None if request.split_to_topic else build_processor(settings)
         try:
             return await run_backfill(settings, request, processor, progress or Progress())
         finally:
-            await processor.close()
+            if processor is not None:
+                await processor.close()
 
     return asyncio.run(run())
 

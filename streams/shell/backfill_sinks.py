@@ -10,6 +10,9 @@ record twice to a file:
 - JSONL (``--out FILE.jsonl``): records are appended; at commit the file is flushed and
   synced and its length kept in the manifest; a resumed run cuts the file back to that
   length first.
+- Raw (``--split-to-topic``): the source's records themselves, keyed by account, each
+  account's in event-time order, for backfill workers in their own consumer group; commit
+  waits for every acknowledgement (at-least-once).
 - Both file sinks append dead letters to ``OUT.rejected.jsonl`` the JSONL way.
 - Kafka (``--to-topic``): enriched records to the topic, dead letters to the dead-letter
   topic, keyed by account; commit waits for every acknowledgement. A resumed run produces the
@@ -20,19 +23,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import polars as pl
 from confluent_kafka import KafkaError, Message, Producer
 
+from streams.core.types import InboundMessage
 from streams.core.wire import CONTENT_TYPE_HEADER, decode_value, header_value
 from streams.errors import DeliveryError
 from streams.settings import Settings
 from streams.shell.processor import BatchOutput, OutboundRecord
 
-__all__ = ["JsonlSink", "ParquetSink", "Sink", "TopicSink", "rejected_path"]
+__all__ = ["JsonlSink", "ParquetSink", "RawTopicSink", "Sink", "TopicSink", "rejected_path"]
 
 
 class Sink(Protocol):
@@ -175,14 +179,19 @@ class TopicSink:
             self._errors.append(err)
 
     def _produce(self, topic: str, record: OutboundRecord) -> None:
+        self._send(topic, record.key, record.value, record.headers)
+
+    def _send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: tuple[tuple[str, bytes | None], ...],
+    ) -> None:
         while True:
             try:
                 self._producer.produce(
-                    topic,
-                    key=record.key,
-                    value=record.value,
-                    headers=list(record.headers),
-                    on_delivery=self._delivered,
+                    topic, key=key, value=value, headers=list(headers), on_delivery=self._delivered
                 )
                 return
             except BufferError:
@@ -208,3 +217,15 @@ class TopicSink:
 
     def close(self) -> None:
         self._producer.flush(30)
+
+
+class RawTopicSink(TopicSink):
+    """Produces raw records as read (value, key, headers) to ``topic``, keyed by account."""
+
+    def __init__(self, settings: Settings, topic: str) -> None:
+        super().__init__(settings, topic, topic)
+
+    def write_raw(self, messages: Sequence[InboundMessage]) -> None:
+        for message in messages:  # a tombstone stays one: the workers dead-letter it
+            self._send(self.topic, message.key, message.value, message.headers)
+        self._producer.poll(0)

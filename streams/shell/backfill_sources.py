@@ -15,6 +15,7 @@ import glob
 import gzip
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,8 @@ from streams.core.wire import (
 )
 from streams.errors import ConfigError, InputFileError, ServiceError
 from streams.settings import Settings
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "FILE_FORMATS",
@@ -92,7 +95,10 @@ def expand_inputs(inputs: Sequence[str]) -> list[Path]:
             names = sorted(glob.glob(given, recursive=True))
             matches = [Path(n) for n in names if Path(n).is_file() and _format_of(Path(n))]
             if not matches:
-                raise InputFileError(f"{given}: no such file, folder or matching file")
+                raise InputFileError(
+                    f"{given}: no such file, folder or matching file; give .jsonl, .csv or "
+                    ".parquet files (optionally .gz)"
+                )
         found += matches
     unique: dict[Path, None] = {}
     for path in found:
@@ -269,6 +275,17 @@ def dead_letter_messages(settings: Settings, reason: str | None = None) -> Itera
         except DecodeFailure:
             continue
         if not isinstance(record, dict) or (reason is not None and record.get("reason") != reason):
+            continue
+        if record.get("original_truncated"):
+            # only a prefix was carried: the whole record is in its input topic
+            log.warning(
+                "dead letter at %s not re-driven: its original was cut to fit; replay it "
+                "from %s[%s]@%s with --from-topic",
+                letter.position,
+                record.get("topic"),
+                record.get("partition"),
+                record.get("offset"),
+            )
             continue
         original = base64.b64decode(record.get("original_base64") or "")
         key_text = record.get("original_key_base64")

@@ -97,6 +97,7 @@ def create_topics(settings: Settings) -> list[str]:
             topics.raw,
             topics.enriched,
             topics.dead_letter,
+            topics.backfill_raw,
             topics.backfill_enriched,
             topics.backfill_dead_letter,
         ],

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import polars as pl
 from confluent_kafka import KafkaError, Message, Producer
 
 from streams.core.contracts import RAW_SCHEMA
 from streams.core.types import InboundMessage
-from streams.core.wire import CONTENT_TYPE_HEADER, JSON, MSGPACK, SCHEMA_HEADER, encode_value
-from streams.errors import DeliveryError, InputFileError
+from streams.core.wire import CONTENT_TYPE_HEADER, JSON, SCHEMA_HEADER, header_value
+from streams.errors import DeliveryError
 from streams.settings import Settings
+from streams.shell.backfill_sources import expand_inputs, file_messages
 
 __all__ = ["OutgoingRaw", "ProduceReport", "produce_records", "read_raw_file"]
 
@@ -49,50 +46,19 @@ class ProduceReport:
     failed: int = 0
 
 
-def _jsonl(path: Path) -> Iterator[OutgoingRaw]:
-    # Lines go out as they are, even broken ones: the worker dead-letters them with a reason.
-    with path.open("rb") as handle:
-        for raw_line in handle:
-            line = raw_line.strip()
-            if not line:
-                continue
-            key = b""
-            try:
-                record = json.loads(line)
-                if isinstance(record, dict) and isinstance(record.get("account_id"), str):
-                    key = record["account_id"].encode()
-            except ValueError:
-                pass
-            yield OutgoingRaw(key, line, JSON)
-
-
-def _table_rows(frame: pl.DataFrame) -> Iterator[OutgoingRaw]:
-    for row in frame.iter_rows(named=True):
-        record: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
-        if isinstance(record.get("metadata"), str):
-            # left as a string when it is not JSON: the worker dead-letters it as wrong_type
-            with contextlib.suppress(ValueError):
-                record["metadata"] = json.loads(record["metadata"])
-        account = record.get("account_id")
-        key = account.encode() if isinstance(account, str) else b""
-        yield OutgoingRaw(key, encode_value(record), MSGPACK)
-
-
 def read_raw_file(path: Path) -> Iterator[OutgoingRaw]:
-    """Raw records from a .jsonl/.ndjson, .csv or .parquet file."""
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file; give a .jsonl, .csv or .parquet file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".jsonl", ".ndjson", ".json"):
-            return _jsonl(path)
-        if suffix == ".csv":
-            return _table_rows(pl.read_csv(path, infer_schema=False))
-        if suffix == ".parquet":
-            return _table_rows(pl.read_parquet(path))
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputFileError(f"{path}: cannot read ({exc})") from exc
-    raise InputFileError(f"{path}: unknown format {suffix!r}; use .jsonl, .csv or .parquet")
+    """Raw records from a .jsonl/.ndjson, .csv or .parquet file (gzipped too), read row by
+    row as a backfill reads them (``backfill_sources``): JSON lines go out as they are, even
+    broken ones (the worker dead-letters them); table rows as msgpack."""
+    (found,) = expand_inputs([str(path)])
+    return (
+        OutgoingRaw(
+            message.key or b"",
+            message.value or b"",
+            header_value(message.headers, CONTENT_TYPE_HEADER) or JSON,
+        )
+        for message in file_messages([found])
+    )
 
 
 def produce_records(settings: Settings, records: Iterable[OutgoingRaw]) -> ProduceReport:

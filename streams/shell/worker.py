@@ -61,6 +61,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_TOPIC_RAW": settings.topics.raw,
         "TXENRICH_TOPIC_ENRICHED": settings.topics.enriched,
         "TXENRICH_TOPIC_DEAD_LETTER": settings.topics.dead_letter,
+        "TXENRICH_TOPIC_BACKFILL_RAW": settings.topics.backfill_raw,
         "TXENRICH_TOPIC_BACKFILL_ENRICHED": settings.topics.backfill_enriched,
         "TXENRICH_TOPIC_BACKFILL_DEAD_LETTER": settings.topics.backfill_dead_letter,
         "TXENRICH_BACKFILL_TOPOLOGY": str(settings.backfill_topology),

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from streams.shell.demo import sample_raw_records
-from tests.samples import write_jsonl
+from tests.samples import summary_fields, write_jsonl
 
 pytestmark = pytest.mark.e2e
 
@@ -38,11 +38,6 @@ def _backfill(
         cwd=tmp_path,
         env={**os.environ, **(env or {})},
     )
-
-
-def _summary(stdout: str) -> dict[str, str]:
-    last = stdout.strip().splitlines()[-1]
-    return dict(part.split("=", 1) for part in last.removeprefix("summary: ").split())
 
 
 def _records(path: Path) -> dict[str, dict[str, Any]]:
@@ -69,7 +64,7 @@ def test_files_of_every_format_to_parquet_parts(tmp_path: Path) -> None:
         env={"TXENRICH_BACKFILL_BUCKET_ROWS": "700"},
     )
     assert result.returncode == 0, result.stderr
-    fields = _summary(result.stdout)
+    fields = summary_fields(result.stdout)
     parts = sorted((tmp_path / "out.parquet").glob("part-*.parquet"))
     assert len(parts) > 1
     rows = pl.read_parquet(tmp_path / "out.parquet").to_dicts()
@@ -84,7 +79,7 @@ def test_dry_run_counts_and_writes_nothing(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "raw.jsonl", sample_raw_records(1500, seed=52))
     result = _backfill(tmp_path, "raw.jsonl", "--dry-run", "--out", "never.jsonl")
     assert result.returncode == 0, result.stderr
-    fields = _summary(result.stdout)
+    fields = summary_fields(result.stdout)
     assert int(fields["in"]) == 1500
     assert int(fields["dead_lettered"]) > 0 and "estimated_seconds" in fields
     assert "dead-letter reasons" in result.stdout
@@ -96,7 +91,7 @@ def test_limit_takes_the_first_records(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "raw.jsonl", sample_raw_records(1000, seed=53))
     result = _backfill(tmp_path, "raw.jsonl", "--limit", "120", "--out", "out.jsonl")
     assert result.returncode == 0, result.stderr
-    assert int(_summary(result.stdout)["in"]) == 120
+    assert int(summary_fields(result.stdout)["in"]) == 120
 
 
 @pytest.mark.parametrize(
@@ -151,7 +146,7 @@ def test_a_killed_run_resumes_by_its_id_with_nothing_missing_or_twice(tmp_path: 
         tmp_path, "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-kill", env=small
     )
     assert resumed.returncode == 0, resumed.stderr
-    fields = _summary(resumed.stdout)
+    fields = summary_fields(resumed.stdout)
     assert int(fields["in"]) == n
     assert _records(tmp_path / "out.jsonl") == _records(tmp_path / "clean.jsonl")
     rejected = (tmp_path / "out.jsonl.rejected.jsonl").read_text().splitlines()

@@ -13,7 +13,7 @@ import pytest
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
 from streams.shell.demo import sample_raw_records
-from tests.samples import write_jsonl
+from tests.samples import summary_fields, write_jsonl
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,7 @@ def test_enrich_file_writes_enriched_and_rejected_rows(tmp_path: Path, suffix: s
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    last = result.stdout.strip().splitlines()[-1]
-    fields = dict(part.split("=") for part in last.removeprefix("summary: ").split())
+    fields = summary_fields(result.stdout)
     rejected_lines = (tmp_path / f"enriched{suffix}.rejected.jsonl").read_text().splitlines()
     if suffix == ".jsonl":
         rows = [json.loads(line) for line in out.read_text().splitlines()]
