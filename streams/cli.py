@@ -240,6 +240,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         split_to_topic=(args.split_to_topic or settings.topics.backfill_raw)
         if args.split_to_topic is not None
         else None,
+        seed_live_state=args.seed_live_state,
         limit=args.limit,
         max_rate=args.max_rate,
         dry_run=args.dry_run,
@@ -369,6 +370,12 @@ def _add_backfill_command(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="TOPIC",
         help="write the records (per account in event-time order) to TOPIC for backfill "
         "workers instead (default: TXENRICH_TOPIC_BACKFILL_RAW)",
+    )
+    backfill.add_argument(
+        "--seed-live-state",
+        action="store_true",
+        help="leave each account's recurrence state in the live workers' changelog (a new "
+        "customer's history, before live workers own its partitions)",
     )
     backfill.add_argument("--dry-run", action="store_true", help="validate and count only")
     backfill.add_argument("--limit", type=_positive_int, metavar="N", help="the first N records")

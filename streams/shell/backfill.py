@@ -31,7 +31,14 @@ from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.errors import ConfigError
 from streams.settings import Settings
-from streams.shell.backfill_sinks import JsonlSink, ParquetSink, RawTopicSink, Sink, TopicSink
+from streams.shell.backfill_sinks import (
+    ChangelogSeeder,
+    JsonlSink,
+    ParquetSink,
+    RawTopicSink,
+    Sink,
+    TopicSink,
+)
 from streams.shell.backfill_sources import (
     TopicRange,
     dead_letter_messages,
@@ -42,6 +49,7 @@ from streams.shell.backfill_sources import (
 from streams.shell.backfill_spill import Manifest, RunFolder, bucket_count
 from streams.shell.isolation import process_isolating
 from streams.shell.processor import BatchProcessor
+from streams.shell.recurrence_state import seed_changes
 
 __all__ = [
     "BackfillRequest",
@@ -81,6 +89,9 @@ class BackfillRequest:
     # write the source's raw records, each account's in event-time order, to this topic for
     # backfill workers (`txenrich worker` on the backfill topology) instead of enriching here
     split_to_topic: str | None = None
+    # leave each account's final recurrence state in the live workers' changelog (a new
+    # customer's history, before the live workers own its partitions)
+    seed_live_state: bool = False
     limit: int | None = None
     max_rate: float | None = None  # records/s
     dry_run: bool = False
@@ -100,6 +111,8 @@ class BackfillRequest:
             raise ConfigError(
                 f"{self.out}: --out must end in .jsonl or .parquet (a folder of Parquet parts)"
             )
+        if self.seed_live_state and self.split_to_topic is not None:
+            raise ConfigError("--seed-live-state needs the backfill to enrich here, not a split")
         if self.limit is not None and self.limit < 1:
             raise ConfigError("--limit must be at least 1")
         if self.max_rate is not None and self.max_rate <= 0:
@@ -359,6 +372,24 @@ async def _process_buckets(
     manifest: Manifest,
     sink: Sink,
 ) -> None:
+    seeder = ChangelogSeeder(settings) if request.seed_live_state else None
+    try:
+        await _each_bucket(settings, request, processor, progress, folder, manifest, sink, seeder)
+    finally:
+        if seeder is not None:
+            seeder.close()
+
+
+async def _each_bucket(
+    settings: Settings,
+    request: BackfillRequest,
+    processor: BatchProcessor | None,
+    progress: Progress,
+    folder: RunFolder,
+    manifest: Manifest,
+    sink: Sink,
+    seeder: ChangelogSeeder | None,
+) -> None:
     pacer = _Pacer(request.max_rate)
     done_rows = manifest.enriched + manifest.dead_lettered
     for bucket in range(manifest.buckets):
@@ -386,6 +417,9 @@ async def _process_buckets(
             done_rows += len(chunk)
             progress.update("enriching", done_rows, manifest.rows)
             await pacer.after(len(chunk))
+        if seeder is not None:  # the bucket's accounts are all here: their final state
+            seeder.seed(seed_changes(states.values(), seeder.partition_of))
+            seeder.commit(bucket)
         manifest.sink_state = sink.commit(bucket)
         manifest.done.append(bucket)
         manifest.enriched += enriched

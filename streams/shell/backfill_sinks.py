@@ -30,13 +30,24 @@ from typing import IO, Any, Protocol
 import polars as pl
 from confluent_kafka import KafkaError, Message, Producer
 
+from streams.core.partitioning import partition_for
 from streams.core.types import InboundMessage
 from streams.core.wire import CONTENT_TYPE_HEADER, decode_value, header_value
 from streams.errors import DeliveryError
 from streams.settings import Settings
+from streams.shell.kafka_admin import changelog_topics, create_topics
 from streams.shell.processor import BatchOutput, OutboundRecord
+from streams.shell.state_store import StateChange
 
-__all__ = ["JsonlSink", "ParquetSink", "RawTopicSink", "Sink", "TopicSink", "rejected_path"]
+__all__ = [
+    "ChangelogSeeder",
+    "JsonlSink",
+    "ParquetSink",
+    "RawTopicSink",
+    "Sink",
+    "TopicSink",
+    "rejected_path",
+]
 
 
 class Sink(Protocol):
@@ -228,4 +239,39 @@ class RawTopicSink(TopicSink):
     def write_raw(self, messages: Sequence[InboundMessage]) -> None:
         for message in messages:  # a tombstone stays one: the workers dead-letter it
             self._send(self.topic, message.key, message.value, message.headers)
+        self._producer.poll(0)
+
+
+class ChangelogSeeder(TopicSink):
+    """Writes recurrence state to the live workers' changelog (``--seed-live-state``), each
+    account's in the partition its raw records land on, so a worker that takes the
+    partition afterwards restores it as its own."""
+
+    def __init__(self, settings: Settings) -> None:
+        create_topics(settings)  # the live topics and changelog, where missing
+        (changelog,) = changelog_topics(settings.app_id)
+        super().__init__(settings, changelog, changelog)
+        raw = settings.topics.raw
+        described = self._producer.list_topics(raw, timeout=10).topics.get(raw)
+        if described is None or described.error is not None or not described.partitions:
+            raise DeliveryError(f"cannot seed live state: the raw topic {raw!r} is not readable")
+        self._partitions = len(described.partitions)
+
+    def partition_of(self, account: str) -> int:
+        return partition_for(account.encode(), self._partitions)
+
+    def seed(self, changes: Sequence[StateChange]) -> None:
+        for change in changes:
+            while True:
+                try:
+                    self._producer.produce(
+                        self.topic,
+                        key=change.key,
+                        value=change.value,
+                        partition=change.partition,
+                        on_delivery=self._delivered,
+                    )
+                    break
+                except BufferError:
+                    self._producer.poll(0.1)
         self._producer.poll(0)

@@ -46,6 +46,7 @@ __all__ = [
     "decode_stored",
     "encode_account",
     "encode_series",
+    "seed_changes",
 ]
 
 _SERIES: Final = b"s/"
@@ -270,11 +271,40 @@ class BatchState:
             if unknown:  # a format-1 index: its series' expiries are read once, then kept
                 for gid, known in self._current(unknown).items():
                     expiries[gid] = expires_after(known)
-            as_of = replay_safe_as_of(max(seen, index.newest))
-            kept = {gid: day for gid, day in expiries.items() if day is not None and as_of <= day}
-            for gid in sorted(set(expiries) - set(kept)):
+            kept, expired = _live_series(expiries, max(seen, index.newest))
+            for gid in expired:
                 changes[(partition, _SERIES + gid.encode())] = None
-            changes[(partition, key)] = encode_account(
-                AccountIndex(max(seen, index.newest), dict(sorted(kept.items())))
-            )
+            changes[(partition, key)] = encode_account(kept)
         return [StateChange(p, key, value) for (p, key), value in changes.items()]
+
+
+def _live_series(expiries: dict[str, date | None], newest: date) -> tuple[AccountIndex, list[str]]:
+    """An account's index as of its ``newest`` event date, and its series that expired."""
+    as_of = replay_safe_as_of(newest)
+    kept = {gid: day for gid, day in expiries.items() if day is not None and as_of <= day}
+    return AccountIndex(newest, dict(sorted(kept.items()))), sorted(set(expiries) - set(kept))
+
+
+def seed_changes(
+    states: Iterable[SeriesState], partition_of: Callable[[str], int]
+) -> list[StateChange]:
+    """The state a live worker would hold after the series ``states`` (an account's whole
+    history, say, from a backfill): each live series and each account's index, in the raw
+    partition ``partition_of(account)``. Expired series are left out. Written to the
+    worker's changelog before the worker owns those partitions, it is restored as its own."""
+    by_account: dict[str, list[SeriesState]] = {}
+    for state in states:
+        by_account.setdefault(state.account_id, []).append(state)
+    changes: list[StateChange] = []
+    for account, series in sorted(by_account.items()):
+        partition = partition_of(account)
+        expiries = {state.group_id: expires_after(state) for state in series}
+        index, expired = _live_series(expiries, max(state.dates[-1] for state in series))
+        gone = set(expired)
+        changes += [
+            StateChange(partition, _SERIES + state.group_id.encode(), encode_series(state))
+            for state in sorted(series, key=lambda state: state.group_id)
+            if state.group_id not in gone
+        ]
+        changes.append(StateChange(partition, _ACCOUNTS + account.encode(), encode_account(index)))
+    return changes

@@ -154,3 +154,35 @@ def test_two_backfill_workers_in_one_group_split_a_file_and_write_every_record_o
     assert enriched == offline_recurrence(records, tmp_path / "file")
     for settings in (first, second):  # both took part
         assert metric(settings, "txenrich_records_total", 'outcome="enriched"') > 0
+
+
+def test_history_by_backfill_then_live_gives_the_records_of_all_of_it_live(
+    make_settings: Callable[..., Settings], spawn_worker: Spawn, tmp_path: Path
+) -> None:
+    records = sample_raw_records(2400, seed=65)  # event-time order: the history comes first
+    history, recent = records[:1600], records[1600:]
+    settings = make_settings(redis_url=None)
+    write_jsonl(tmp_path / "history.jsonl", history)
+    _backfill(
+        settings, tmp_path, "history.jsonl", "--out", "history.out.jsonl", "--seed-live-state"
+    )
+
+    wait_until_ready(settings, spawn_worker(settings))  # restores the seeded state
+    produce_records(settings, recent)
+    topics = [settings.topics.enriched, settings.topics.dead_letter]
+    outputs = list(follow(settings, topics, max_records=len(recent), idle_timeout=90))
+    assert len(outputs) == len(recent)
+    live = {
+        o.value["transaction_id"]: o.value["recurrence"]
+        for o in outputs
+        if o.topic == settings.topics.enriched
+    }
+    whole = offline_recurrence(records, tmp_path / "all")
+    assert live == {tx: whole[tx] for tx in live}
+    backfilled = {
+        r["transaction_id"]: r["recurrence"] for r in _lines(tmp_path / "history.out.jsonl")
+    }
+    assert backfilled == {tx: whole[tx] for tx in backfilled}
+    # without the seed the live worker would have started from nothing
+    alone = offline_recurrence(recent, tmp_path / "recent")
+    assert any(alone[tx] != whole[tx] for tx in live)
