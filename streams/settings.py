@@ -179,6 +179,10 @@ class Settings(BaseSettings):
     # the rows per account bucket it holds in memory at a time.
     backfill_topology: Path = BACKFILL_TOPOLOGY
     backfill_bucket_rows: int = Field(default=50_000, ge=100, le=5_000_000)
+    # A backfill's batches (not latency-bound: bigger batches feed the models better), and
+    # without Redis, how many model answers it keeps in memory by cache key (0: none).
+    backfill_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    backfill_memo_entries: int = Field(default=200_000, ge=0, le=10_000_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # How enriched and dead-letter values are written (the content-type header names it):
     # msgpack is smaller and faster; json reads as text in kcat or Kafka's console consumer.

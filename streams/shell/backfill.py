@@ -263,7 +263,7 @@ async def _dry_run(
     reasons: Counter[str] = Counter()
     rows = valid = 0
     per_row: float | None = None
-    for chunk in _chunks(messages, settings.batch_size):
+    for chunk in _chunks(messages, settings.backfill_batch_size):
         if per_row is None:
             timed = time.perf_counter()
             await processor.process(chunk)  # nothing is written anywhere
@@ -397,7 +397,7 @@ async def _each_bucket(
             continue
         states: dict[str, SeriesState] = {}
         enriched = dead = 0
-        for chunk in _chunks(folder.read_bucket(bucket), settings.batch_size):
+        for chunk in _chunks(folder.read_bucket(bucket), settings.backfill_batch_size):
             if isinstance(sink, RawTopicSink):  # split for backfill workers: nothing enriched
                 sink.write_raw(chunk)
                 done_rows += len(chunk)
@@ -441,7 +441,11 @@ def run_request(
 
     async def run() -> BackfillSummary:
         # a split only moves raw records: no models, no cache
-        processor = None if request.split_to_topic else build_processor(settings)
+        processor = (
+            None
+            if request.split_to_topic
+            else build_processor(settings, memo_entries=settings.backfill_memo_entries)
+        )
         try:
             return await run_backfill(settings, request, processor, progress or Progress())
         finally:

@@ -1,21 +1,62 @@
-"""Redis cache of enrichment results. Redis down means run on without it, never stop."""
+"""Caches of model answers by cache key: Redis (shared by the workers; Redis down means run
+on without it, never stop), and a bounded in-process memo for a backfill run without Redis
+(a year of one customer's history repeats the same descriptions many times over)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from streams.shell import metrics
 
-__all__ = ["EnrichmentCache"]
+__all__ = ["AnswerCache", "AnswerMemo", "EnrichmentCache"]
 
 log = logging.getLogger(__name__)
+
+
+class AnswerCache(Protocol):
+    """Model answers (encoded predictions) by cache key."""
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def put_many(self, entries: Mapping[str, bytes]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class AnswerMemo:
+    """The newest ``max_entries`` answers in memory, least recently used out first. It starts
+    empty with each process: a backfill's own memo, never shared."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._max = max_entries
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        found: list[bytes | None] = []
+        for key in keys:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            found.append(value)
+        return found
+
+    async def put_many(self, entries: Mapping[str, bytes]) -> None:
+        self._entries.update(entries)
+        for key in entries:
+            self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    async def close(self) -> None:
+        self._entries.clear()
 
 
 class EnrichmentCache:

@@ -11,7 +11,7 @@ from streams.inference.predictor import LocalPredictor, Predictor
 from streams.inference.repository import ModelRepository
 from streams.inference.triton_client import TritonPredictor, TritonTls
 from streams.settings import Settings
-from streams.shell.cache import EnrichmentCache
+from streams.shell.cache import AnswerCache, AnswerMemo, EnrichmentCache
 from streams.shell.processor import BatchProcessor
 from streams.topology import ModelRoute, load_topology
 
@@ -44,10 +44,12 @@ def build_processor(
     settings: Settings,
     catalogue: MerchantCatalogue | None = None,
     predictor: Predictor | None = None,
+    memo_entries: int = 0,
 ) -> BatchProcessor:
-    """The topology's pre-policies and model route, the cache, the catalogue."""
+    """The topology's pre-policies and model route, the cache (without Redis, an in-process
+    memo of ``memo_entries`` answers when asked for one), the catalogue."""
     topology = load_topology(settings.topology)
-    cache = (
+    cache: AnswerCache | None = (
         EnrichmentCache(
             settings.redis_url.get_secret_value(),
             settings.cache_ttl_seconds,
@@ -58,6 +60,8 @@ def build_processor(
         if settings.redis_url and settings.redis_url.get_secret_value()
         else None
     )
+    if cache is None and memo_entries > 0:
+        cache = AnswerMemo(memo_entries)
     return BatchProcessor(
         catalogue or MerchantCatalogue.load(),
         predictor or build_predictor(settings, topology.route),

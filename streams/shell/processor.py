@@ -25,7 +25,7 @@ from streams.core.validation import DEFAULT_LIMITS, InputLimits, validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
 from streams.inference.predictor import Predictor
 from streams.shell import metrics
-from streams.shell.cache import EnrichmentCache
+from streams.shell.cache import AnswerCache
 
 __all__ = [
     "BatchOutput",
@@ -125,7 +125,7 @@ class BatchProcessor:
         self,
         catalogue: MerchantCatalogue,
         predictor: Predictor,
-        cache: EnrichmentCache | None = None,
+        cache: AnswerCache | None = None,
         clock: Callable[[], float] = time.time,
         policies: Sequence[PrePolicy] = (),
         content_type: str = MSGPACK,

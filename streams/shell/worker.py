@@ -66,6 +66,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_TOPIC_BACKFILL_DEAD_LETTER": settings.topics.backfill_dead_letter,
         "TXENRICH_BACKFILL_TOPOLOGY": str(settings.backfill_topology),
         "TXENRICH_BACKFILL_BUCKET_ROWS": str(settings.backfill_bucket_rows),
+        "TXENRICH_BACKFILL_BATCH_SIZE": str(settings.backfill_batch_size),
+        "TXENRICH_BACKFILL_MEMO_ENTRIES": str(settings.backfill_memo_entries),
         "TXENRICH_APP_ID": settings.app_id,
         "TXENRICH_PARTITIONS": str(settings.partitions),
         "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),
