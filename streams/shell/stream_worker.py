@@ -185,12 +185,18 @@ class StreamWorker:
 
     def _broker_back(self) -> None:
         """While the broker is lost: ask it for the raw topic's metadata (up to 1 s)."""
-        try:
-            self._consumer.list_topics(self._settings.topics.raw, timeout=1.0)
-        except KafkaException:
+        if not self._broker_answers():
             return
         self._broker_lost = False
         log.info("broker %s reachable again", self._settings.kafka.bootstrap_servers)
+
+    def _broker_answers(self) -> bool:
+        """Whether a broker answers a metadata request (within 1 s)."""
+        try:
+            self._consumer.list_topics(self._settings.topics.raw, timeout=1.0)
+        except KafkaException:
+            return False
+        return True
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it, leave the group."""
@@ -209,16 +215,26 @@ class StreamWorker:
             on_lost=self._on_revoke,
         )
         self._running = True
+        callbacks = asyncio.create_task(self._serve_producer_callbacks())
         try:
             while not self._stopping.is_set():
                 messages = await asyncio.to_thread(self._poll)
                 if messages:
                     await self._process(messages)
         finally:
+            callbacks.cancel()
             self._running = False
             await asyncio.to_thread(self._close)
             await self._web.stop()
             await self._processor.close()
+
+    async def _serve_producer_callbacks(self) -> None:
+        """The producer's client errors (every broker down) reach ``_client_error`` even while
+        the worker thread waits in a consumer call that serves no callbacks (a synchronous
+        commit blocks until the coordinator answers): /health says 503 in the meantime."""
+        while True:
+            await asyncio.sleep(0.5)
+            self._producer.poll(0)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         owned = sorted(tp.partition for tp in partitions)
@@ -373,11 +389,13 @@ class StreamWorker:
         offsets = [TopicPartition(t, p, end) for (t, p), end in ends.items()]
         started = time.monotonic()
         deadline = started + DELIVERY_TIMEOUT_MS / 1000
-        # No coordinator for longer than a session: the group has dropped this member (no
-        # heartbeat could reach it) and another worker replays the batch; a consumer left in
-        # that state may never find the coordinator again (librdkafka), so the worker exits
-        # and its restart rejoins under the same instance id.
-        orphaned = started + self._settings.session_timeout_seconds + 5
+        # No coordinator for longer than a session while the broker answers: the group has
+        # dropped this member (no heartbeat reached it) and another worker replays the batch;
+        # a consumer left in that state may never find the coordinator again (librdkafka),
+        # so the worker exits and its restart rejoins under the same instance id. While no
+        # broker answers at all, nobody can drop it: it waits, up to the delivery timeout.
+        grace = self._settings.session_timeout_seconds + 5
+        orphaned = started + grace
         while True:
             try:
                 self._consumer.commit(offsets=offsets, asynchronous=False)
@@ -399,6 +417,8 @@ class StreamWorker:
                         f"committing {batch_span(messages)} failed: {error.str()}"
                     ) from exc
                 now = time.monotonic()
+                if error.code() in _NO_COORDINATOR and not self._broker_answers():
+                    orphaned = now + grace
                 if error.code() in _NO_COORDINATOR and now > orphaned:
                     raise BrokerUnavailable(
                         f"no group coordinator for {now - started:.0f}s, longer than the "
