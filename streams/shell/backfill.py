@@ -135,7 +135,6 @@ class BackfillSummary:
     dead_lettered: int
     seconds: float
     reasons: Counter[str] = field(default_factory=Counter)
-    resumed: bool = False
     estimated_seconds: float | None = None  # dry run: the whole run's estimate
     sink: str = ""
 
@@ -297,7 +296,6 @@ async def run_backfill(
     request: BackfillRequest,
     processor: BatchProcessor | None,
     progress: Progress,
-    sink: Sink | None = None,
 ) -> BackfillSummary:
     """Run (or resume) the backfill ``request.run_id``; the summary of the whole run."""
     if request.dry_run:
@@ -306,12 +304,11 @@ async def run_backfill(
         return await _dry_run(settings, request, processor, progress)
     started = time.perf_counter()
     folder = RunFolder(settings.data_dir / "backfill" / request.run_id)
-    sink, sink_text = (sink, "given") if sink is not None else _sink(settings, request)
+    sink, sink_text = _sink(settings, request)
     manifest = folder.load()
-    resumed = manifest is not None
     try:
+        messages, estimate = _source(settings, request)  # lazy: read only if not spilled
         if manifest is None:
-            messages, estimate = _source(settings, request)
             manifest = Manifest(
                 request.run_id,
                 request.source_text(),
@@ -325,7 +322,6 @@ async def run_backfill(
                 "give the same source and sink to resume it, or a new --run-id"
             )
         else:
-            messages, _ = _source(settings, request)
             log.info(
                 "backfill %s resumed: %d of %d buckets done",
                 request.run_id,
@@ -349,7 +345,6 @@ async def run_backfill(
         enriched=manifest.enriched,
         dead_lettered=manifest.dead_lettered,
         seconds=time.perf_counter() - started,
-        resumed=resumed,
         sink=sink_text,
     )
 
@@ -372,59 +367,46 @@ async def _process_buckets(
     manifest: Manifest,
     sink: Sink,
 ) -> None:
+    """Each bucket not yet committed: its batches through the pipeline (or, for a split,
+    to the raw topic), then the sink's commit (and the seed) and the manifest."""
+    split = sink if isinstance(sink, RawTopicSink) else None
+    if processor is None and split is None:
+        raise ConfigError(f"backfill {request.run_id}: enriching needs the pipeline")
+    pacer = _Pacer(request.max_rate)
+    done_rows = manifest.enriched + manifest.dead_lettered
     seeder = ChangelogSeeder(settings) if request.seed_live_state else None
     try:
-        await _each_bucket(settings, request, processor, progress, folder, manifest, sink, seeder)
+        for bucket in (b for b in range(manifest.buckets) if b not in manifest.done):
+            states: dict[str, SeriesState] = {}
+            enriched = dead = 0
+            for chunk in _chunks(folder.read_bucket(bucket), settings.backfill_batch_size):
+                if split is not None:
+                    split.write_raw(chunk)  # for backfill workers: nothing enriched here
+                elif processor is not None:
+                    output = await process_isolating(
+                        processor.process, processor.reject, chunk, _lookup(states)
+                    )
+                    for update in output.series_updates:
+                        states[update.state.group_id] = update.state
+                    sink.write(output)
+                    enriched += len(output.enriched)
+                    dead += len(output.dead_letters)
+                done_rows += len(chunk)
+                progress.update(
+                    "splitting" if split is not None else "enriching", done_rows, manifest.rows
+                )
+                await pacer.after(len(chunk))
+            if seeder is not None:  # the bucket's accounts are all here: their final state
+                seeder.seed(seed_changes(states.values(), seeder.partition_of))
+                seeder.commit(bucket)
+            manifest.sink_state = sink.commit(bucket)
+            manifest.done.append(bucket)
+            manifest.enriched += enriched
+            manifest.dead_lettered += dead
+            folder.save(manifest)
     finally:
         if seeder is not None:
             seeder.close()
-
-
-async def _each_bucket(
-    settings: Settings,
-    request: BackfillRequest,
-    processor: BatchProcessor | None,
-    progress: Progress,
-    folder: RunFolder,
-    manifest: Manifest,
-    sink: Sink,
-    seeder: ChangelogSeeder | None,
-) -> None:
-    pacer = _Pacer(request.max_rate)
-    done_rows = manifest.enriched + manifest.dead_lettered
-    for bucket in range(manifest.buckets):
-        if bucket in manifest.done:
-            continue
-        states: dict[str, SeriesState] = {}
-        enriched = dead = 0
-        for chunk in _chunks(folder.read_bucket(bucket), settings.backfill_batch_size):
-            if isinstance(sink, RawTopicSink):  # split for backfill workers: nothing enriched
-                sink.write_raw(chunk)
-                done_rows += len(chunk)
-                progress.update("splitting", done_rows, manifest.rows)
-                await pacer.after(len(chunk))
-                continue
-            if processor is None:
-                raise ConfigError(f"backfill {request.run_id}: enriching needs the pipeline")
-            output = await process_isolating(
-                processor.process, processor.reject, chunk, _lookup(states)
-            )
-            for update in output.series_updates:
-                states[update.state.group_id] = update.state
-            sink.write(output)
-            enriched += len(output.enriched)
-            dead += len(output.dead_letters)
-            done_rows += len(chunk)
-            progress.update("enriching", done_rows, manifest.rows)
-            await pacer.after(len(chunk))
-        if seeder is not None:  # the bucket's accounts are all here: their final state
-            seeder.seed(seed_changes(states.values(), seeder.partition_of))
-            seeder.commit(bucket)
-        manifest.sink_state = sink.commit(bucket)
-        manifest.done.append(bucket)
-        manifest.enriched += enriched
-        manifest.dead_lettered += dead
-        folder.save(manifest)
 
 
 def run_request(

@@ -190,19 +190,13 @@ class TopicSink:
             self._errors.append(err)
 
     def _produce(self, topic: str, record: OutboundRecord) -> None:
-        self._send(topic, record.key, record.value, record.headers)
+        self._send(topic, record.key, record.value, headers=list(record.headers))
 
-    def _send(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes | None,
-        headers: tuple[tuple[str, bytes | None], ...],
-    ) -> None:
+    def _send(self, topic: str, key: bytes | None, value: bytes | None, **fields: Any) -> None:
         while True:
             try:
                 self._producer.produce(
-                    topic, key=key, value=value, headers=list(headers), on_delivery=self._delivered
+                    topic, key=key, value=value, on_delivery=self._delivered, **fields
                 )
                 return
             except BufferError:
@@ -238,7 +232,7 @@ class RawTopicSink(TopicSink):
 
     def write_raw(self, messages: Sequence[InboundMessage]) -> None:
         for message in messages:  # a tombstone stays one: the workers dead-letter it
-            self._send(self.topic, message.key, message.value, message.headers)
+            self._send(self.topic, message.key, message.value, headers=list(message.headers))
         self._producer.poll(0)
 
 
@@ -262,16 +256,5 @@ class ChangelogSeeder(TopicSink):
 
     def seed(self, changes: Sequence[StateChange]) -> None:
         for change in changes:
-            while True:
-                try:
-                    self._producer.produce(
-                        self.topic,
-                        key=change.key,
-                        value=change.value,
-                        partition=change.partition,
-                        on_delivery=self._delivered,
-                    )
-                    break
-                except BufferError:
-                    self._producer.poll(0.1)
+            self._send(self.topic, change.key, change.value, partition=change.partition)
         self._producer.poll(0)
