@@ -36,9 +36,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="session")
-def triton(stack: LocalStack) -> TritonEndpoints:
-    """A real Triton (CPU, python backend) serving models/repository for the session."""
+def session_triton(stack: LocalStack) -> TritonEndpoints:
     return stack.start_triton(DEFAULT_REPOSITORY)
+
+
+@pytest.fixture
+def triton(stack: LocalStack, session_triton: TritonEndpoints) -> TritonEndpoints:
+    """A real Triton (CPU, python backend) serving models/repository for the session.
+
+    The Triton the pytriton wheel ships (2.51) can segfault when a client goes away with a
+    request in flight: a race in its gRPC cancellation path (triton-inference-server/server
+    #8034, fixed in 25.04). Tests that SIGKILL a worker may take the shared server down;
+    the next test that needs it gets it restarted where clients expect it, with the crash
+    printed, instead of failing for a fault that is not its own."""
+    server = stack.process("triton")
+    if server.process.poll() is not None:
+        print(
+            f"the session's Triton exited ({server.process.returncode}); restarting it. "
+            f"Log tail:\n{server.log_tail(30)}"
+        )
+        stack.start_triton(DEFAULT_REPOSITORY, endpoints=session_triton)
+    return session_triton
 
 
 @pytest.fixture

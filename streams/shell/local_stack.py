@@ -106,6 +106,16 @@ def find_redis_binary() -> Path:
     )
 
 
+def group_may_be_ours(process: subprocess.Popen[bytes]) -> bool:
+    """Whether the process group led by ``process`` (a session leader) can still only hold
+    what it started. While the leader is not reaped its pid, hence its group id, is ours;
+    after, its orphans keep the number reserved (the kernel reuses no id a live group
+    holds), so a live process with that pid means the number went to someone else."""
+    if process.returncode is None:
+        return True
+    return not Path(f"/proc/{process.pid}").exists()
+
+
 @dataclass
 class ManagedProcess:
     """A server process the stack started, with its log file."""
@@ -117,6 +127,7 @@ class ManagedProcess:
     # Whether what the process started and left behind (Triton's python-backend stubs) goes
     # with its process group once it has exited.
     reap_group: bool = True
+    _group_killed: bool = field(default=False, init=False)
 
     def stop(self) -> None:
         """SIGTERM by pid; the whole process group is killed only if it does not exit within
@@ -138,9 +149,15 @@ class ManagedProcess:
         self.process.wait(10)
 
     def _kill_group(self) -> None:
-        # Started with start_new_session=True: the process group id is the leader's pid.
+        # Started with start_new_session=True: the process group id is the leader's pid. Once
+        # the leader is reaped and no member is left, that number is free for any new process
+        # (pid_max is 32768 on many hosts; a test session wraps it): signal the group only
+        # while it can still be ours, and once.
+        if self._group_killed or not group_may_be_ours(self.process):
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        self._group_killed = True
 
     def log_tail(self, lines: int = 20) -> str:
         try:
