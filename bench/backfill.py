@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from streams.core.merchant import DEFAULT_CATALOGUE
-from streams.core.sample import sample_transactions
 from streams.core.wire import decode_value
-from streams.shell.sample_brands import load_brands
+from streams.demo.sample import sample_transactions
+from streams.demo.sample_brands import load_brands
 
 ROOT = Path(__file__).resolve().parents[1]
 TXENRICH = str(Path(sys.executable).with_name("txenrich"))

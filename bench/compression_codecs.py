@@ -23,9 +23,9 @@ from typing import Any
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from streams.core.merchant import MerchantCatalogue
+from streams.demo.run import sample_raw_records
 from streams.inference.predictor import LocalPredictor
 from streams.settings import KafkaSettings, TopicNames
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics
 from streams.shell.local_stack import LocalStack
 from streams.shell.processor import BatchProcessor, OutboundRecord

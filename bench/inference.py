@@ -40,13 +40,13 @@ import redis
 from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
+from streams.demo.run import sample_raw_records
 from streams.inference.breaker import BreakerPolicy, CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor, Predictor
 from streams.inference.repository import ModelRepository
 from streams.inference.triton_client import TritonPredictor
 from streams.shell.cache import EnrichmentCache
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack
 from streams.shell.processor import BatchProcessor
 

@@ -18,20 +18,16 @@ import json
 import logging
 import os
 import platform
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import msgpack
-from confluent_kafka import Producer
+from live_load import timed_stream
 
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
-from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack
-from streams.shell.produce import OutgoingRaw
 from streams.shell.worker import (
     peak_rss_mb,
     start_worker_process,
@@ -42,21 +38,6 @@ from streams.shell.worker import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _transaction_id(record: OutgoingRaw) -> str | None:
-    try:
-        value = msgpack.unpackb(record.value, raw=False)
-    except Exception:  # the sample's broken records: not timed
-        return None
-    if isinstance(value, dict) and isinstance(value.get("transaction_id"), str):
-        return str(value["transaction_id"])
-    return None
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def _run(settings: Settings, rate: int, seconds: float, log: Path) -> dict[str, Any]:
     wait_for_broker(settings)
     create_topics(settings)
@@ -64,66 +45,13 @@ def _run(settings: Settings, rate: int, seconds: float, log: Path) -> dict[str, 
     worker = start_worker_process(settings, log)
     try:
         wait_until_ready(settings, worker)
-        arrived: dict[str, float] = {}
-        sent: dict[str, float] = {}
-        done = threading.Event()
-
-        def consume() -> None:
-            topics = [settings.topics.enriched, settings.topics.dead_letter]
-            for record in follow(settings, topics, idle_timeout=15):
-                if isinstance(record.value, dict) and record.value.get("transaction_id"):
-                    arrived.setdefault(record.value["transaction_id"], time.time())
-                if done.is_set() and len(arrived) >= len(sent):
-                    return
-
-        reader = threading.Thread(target=consume, daemon=True)
-        reader.start()
-        time.sleep(2)  # the reader is assigned before the first record
-        producer = Producer(settings.kafka.producer_config())
-        started = time.monotonic()
-        index = 0
-        while index < len(records):
-            due = min(len(records), int((time.monotonic() - started) * rate) + 1)
-            for record in records[index:due]:
-                tid = _transaction_id(record)
-                if tid is not None:
-                    sent[tid] = time.time()
-                while True:
-                    try:
-                        producer.produce(
-                            settings.topics.raw,
-                            record.value,
-                            record.key,
-                            headers=list(record.headers()),
-                        )
-                        break
-                    except BufferError:
-                        producer.poll(0.01)
-            index = due
-            producer.poll(0)
-            time.sleep(0.005)
-        producer.flush(30)
-        offered_seconds = time.monotonic() - started
-        done.set()
-        reader.join(timeout=120)
+        run = timed_stream(settings, records, rate)
         rss = peak_rss_mb(worker.pid)
     finally:
         stop_process(worker)
-    latencies = [(arrived[t] - sent[t]) * 1000 for t in sent if t in arrived]
-    if not latencies:
+    if not run.latencies_ms:
         raise SystemExit(f"no enriched record arrived at {rate}/s; see {log}")
-    return {
-        "offered_records_per_second": rate,
-        "achieved_offer_records_per_second": round(len(records) / offered_seconds),
-        "timed_records": len(latencies),
-        # sent, but dead-lettered without their id (an unknown schema header, say)
-        "unmatched": len(sent) - len(latencies),
-        "p50_ms": round(_percentile(latencies, 0.50), 1),
-        "p95_ms": round(_percentile(latencies, 0.95), 1),
-        "p99_ms": round(_percentile(latencies, 0.99), 1),
-        "max_ms": round(max(latencies), 1),
-        "worker_peak_rss_mb": rss,
-    }
+    return {"offered_records_per_second": rate, **run.figures(), "worker_peak_rss_mb": rss}
 
 
 def main() -> None:

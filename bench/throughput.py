@@ -33,11 +33,11 @@ import redis
 from confluent_kafka import Consumer, Producer
 
 from streams.core.merchant import MerchantCatalogue
+from streams.demo.run import sample_raw_records
 from streams.inference.predictor import LocalPredictor
 from streams.inference.repository import ModelRepository
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack
 from streams.shell.processor import BatchProcessor

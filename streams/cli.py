@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -135,7 +136,7 @@ def _cmd_produce(args: argparse.Namespace) -> int:
     if args.file is None and args.sample is None:
         raise ConfigError("give a FILE (.jsonl/.csv/.parquet) or --sample N")
     if args.sample is not None:
-        from streams.shell.demo import sample_raw_records
+        from streams.demo.run import sample_raw_records
 
         records: Any = sample_raw_records(args.sample, seed=args.seed)
     else:
@@ -205,6 +206,7 @@ def _positive_float(text: str) -> float:
 def _run_backfill(settings: Settings, request: Any) -> int:
     from streams.shell.backfill import run_request
 
+    os.nice(settings.backfill_nice)
     summary = run_request(settings, request)
     if request.dry_run:
         reasons = dict(summary.reasons.most_common()) or "none"
@@ -272,7 +274,7 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from streams.shell.demo import run_demo
+    from streams.demo.run import run_demo
 
     print(f"txenrich demo: {args.sample} sample transactions through the local stack", flush=True)
     summary = run_demo(

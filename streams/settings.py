@@ -183,6 +183,9 @@ class Settings(BaseSettings):
     # without Redis, how many model answers it keeps in memory by cache key (0: none).
     backfill_batch_size: int = Field(default=2000, ge=1, le=100_000)
     backfill_memo_entries: int = Field(default=200_000, ge=0, le=10_000_000)
+    # How much a backfill yields the CPU to the processes beside it (nice(2) increment, 0-19):
+    # live workers on the same host keep their latency while a backfill soaks up what is idle.
+    backfill_nice: int = Field(default=10, ge=0, le=19)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # How enriched and dead-letter values are written (the content-type header names it):
     # msgpack is smaller and faster; json reads as text in kcat or Kafka's console consumer.

@@ -42,9 +42,11 @@ from streams.shell.backfill_sinks import (
 from streams.shell.backfill_sources import (
     TopicRange,
     dead_letter_messages,
+    dead_letter_range,
     expand_inputs,
     file_messages,
     topic_messages,
+    topic_row_count,
 )
 from streams.shell.backfill_spill import Manifest, RunFolder, bucket_count
 from streams.shell.isolation import process_isolating
@@ -231,10 +233,11 @@ def _source(settings: Settings, request: BackfillRequest) -> tuple[Iterator[Inbo
         estimate = sum(p.stat().st_size for p in paths) // _BYTES_PER_ROW_GUESS
         messages = file_messages(paths)
     elif request.topic_range is not None:
-        messages, estimate = topic_messages(settings, request.topic_range), 1_000_000
+        messages = topic_messages(settings, request.topic_range)
+        estimate = topic_row_count(settings, request.topic_range)
     else:
         messages = dead_letter_messages(settings, request.reason)
-        estimate = 1_000_000
+        estimate = topic_row_count(settings, dead_letter_range(settings))
     if request.limit is not None:
         messages = itertools.islice(messages, request.limit)
         estimate = min(estimate, request.limit)

@@ -45,9 +45,11 @@ __all__ = [
     "FILE_FORMATS",
     "TopicRange",
     "dead_letter_messages",
+    "dead_letter_range",
     "expand_inputs",
     "file_messages",
     "topic_messages",
+    "topic_row_count",
 ]
 
 # what each suffix is read as (a trailing .gz is decompressed first)
@@ -203,32 +205,57 @@ def _end_offsets(
     return ends
 
 
-def topic_messages(settings: Settings, source: TopicRange) -> Iterator[InboundMessage]:
-    """The range's records, partition by partition in offset order (an account's records
-    are on one partition, in the order they were written)."""
-    consumer = Consumer(
+def _range_consumer(settings: Settings) -> Consumer:
+    return Consumer(
         {
             **settings.kafka.consumer_config(f"{settings.app_id}-backfill-reader"),
             "enable.partition.eof": True,
         }
     )
+
+
+def _partition_ranges(
+    consumer: Consumer, source: TopicRange, broker: str
+) -> list[tuple[TopicPartition, int]]:
+    """Per partition holding part of the range: its first offset and the offset past it."""
+    metadata = consumer.list_topics(source.topic, timeout=10)
+    described = metadata.topics.get(source.topic)
+    if described is None or described.error is not None:
+        raise ConfigError(f"topic {source.topic!r} not found on {broker}")
+    partitions = [TopicPartition(source.topic, p) for p in sorted(described.partitions)]
+    stamp = int(source.since.timestamp() * 1000)
+    starts = consumer.offsets_for_times(
+        [TopicPartition(source.topic, tp.partition, stamp) for tp in partitions], timeout=10
+    )
+    ends = {tp.partition: tp.offset for tp in _end_offsets(consumer, partitions, source.until)}
+    return [
+        (start, ends[start.partition])
+        for start in starts
+        if 0 <= start.offset < ends[start.partition]
+    ]
+
+
+def topic_row_count(settings: Settings, source: TopicRange) -> int:
+    """How many records the range holds, from its offsets (an upper bound: compaction and
+    transaction markers leave gaps), to size a backfill before reading it."""
+    consumer = _range_consumer(settings)
     try:
-        metadata = consumer.list_topics(source.topic, timeout=10)
-        described = metadata.topics.get(source.topic)
-        if described is None or described.error is not None:
-            raise ConfigError(
-                f"topic {source.topic!r} not found on {settings.kafka.bootstrap_servers}"
-            )
-        partitions = [TopicPartition(source.topic, p) for p in sorted(described.partitions)]
-        stamp = int(source.since.timestamp() * 1000)
-        starts = consumer.offsets_for_times(
-            [TopicPartition(source.topic, tp.partition, stamp) for tp in partitions], timeout=10
+        return sum(
+            end - start.offset
+            for start, end in _partition_ranges(consumer, source, settings.kafka.bootstrap_servers)
         )
-        ends = {tp.partition: tp.offset for tp in _end_offsets(consumer, partitions, source.until)}
-        for start in starts:
-            end = ends[start.partition]
-            if start.offset < 0 or start.offset >= end:
-                continue
+    except KafkaException as exc:
+        raise ServiceError(f"reading {source.topic}: {exc}") from exc
+    finally:
+        consumer.close()
+
+
+def topic_messages(settings: Settings, source: TopicRange) -> Iterator[InboundMessage]:
+    """The range's records, partition by partition in offset order (an account's records
+    are on one partition, in the order they were written)."""
+    consumer = _range_consumer(settings)
+    try:
+        for start, end in _partition_ranges(consumer, source, settings.kafka.bootstrap_servers):
             yield from _read_partition(consumer, start, end)
     except KafkaException as exc:
         raise ServiceError(f"reading {source.topic}: {exc}") from exc
@@ -265,11 +292,15 @@ def _read_partition(
             return
 
 
+def dead_letter_range(settings: Settings) -> TopicRange:
+    """All of the dead-letter topic, up to its end as the backfill starts."""
+    return TopicRange(settings.topics.dead_letter, datetime.fromtimestamp(0).astimezone())
+
+
 def dead_letter_messages(settings: Settings, reason: str | None = None) -> Iterator[InboundMessage]:
     """The original bytes of every dead letter (of ``reason``, if given) up to the end of the
     dead-letter topic as the backfill starts, under their original position."""
-    source = TopicRange(settings.topics.dead_letter, datetime.fromtimestamp(0).astimezone())
-    for letter in topic_messages(settings, source):
+    for letter in topic_messages(settings, dead_letter_range(settings)):
         try:
             record = decode_value(letter.value, None)
         except DecodeFailure:

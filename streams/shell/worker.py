@@ -68,6 +68,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_BACKFILL_BUCKET_ROWS": str(settings.backfill_bucket_rows),
         "TXENRICH_BACKFILL_BATCH_SIZE": str(settings.backfill_batch_size),
         "TXENRICH_BACKFILL_MEMO_ENTRIES": str(settings.backfill_memo_entries),
+        "TXENRICH_BACKFILL_NICE": str(settings.backfill_nice),
         "TXENRICH_APP_ID": settings.app_id,
         "TXENRICH_PARTITIONS": str(settings.partitions),
         "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),

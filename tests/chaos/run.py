@@ -35,10 +35,10 @@ from typing import Any
 from confluent_kafka import KafkaError, Message, Producer
 
 from streams.core.wire import decode_value
+from streams.demo.run import sample_raw_records
 from streams.inference.repository import DEFAULT_REPOSITORY
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.produce import OutgoingRaw

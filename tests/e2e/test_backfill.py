@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from streams.shell.demo import sample_raw_records
+from streams.demo.run import sample_raw_records
 from tests.samples import summary_fields, write_jsonl
 
 pytestmark = pytest.mark.e2e

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
-from streams.shell.demo import sample_raw_records
+from streams.demo.run import sample_raw_records
 from tests.samples import summary_fields, write_jsonl
 
 pytestmark = pytest.mark.e2e

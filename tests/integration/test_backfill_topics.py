@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from streams.demo.run import sample_raw_records
 from streams.settings import BACKFILL_TOPOLOGY, Settings
+from streams.shell.backfill_sources import TopicRange, topic_row_count
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import produce_records
 from streams.shell.worker import settings_env, wait_until_ready
@@ -56,6 +57,7 @@ def test_a_topic_time_range_backfills_like_the_same_records_from_a_file(
     before = datetime.now(tz=UTC) - timedelta(seconds=5)
     produce_records(settings, records)
     since = before.isoformat()
+    assert topic_row_count(settings, TopicRange(settings.topics.raw, before)) == 1500
     fields = _backfill(
         settings,
         tmp_path,
@@ -84,6 +86,8 @@ def test_a_topic_time_range_backfills_like_the_same_records_from_a_file(
         "none.jsonl",
     )
     assert int(empty["in"]) == 0
+    empty_range = TopicRange(settings.topics.raw, before - timedelta(days=1), before)
+    assert topic_row_count(settings, empty_range) == 0
 
 
 def test_a_file_backfill_to_a_topic(make_settings: Callable[..., Settings], tmp_path: Path) -> None:

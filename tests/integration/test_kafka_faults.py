@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_admin import create_topics
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.produce import produce_records

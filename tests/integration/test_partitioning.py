@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from streams.core.partitioning import partition_for
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.produce import produce_records
 
 pytestmark = pytest.mark.integration

@@ -17,10 +17,10 @@ from streams.core.contracts import DEAD_LETTER_SCHEMA, load_schema
 from streams.core.merchant import MerchantCatalogue
 from streams.core.validation import InputLimits
 from streams.core.wire import JSON
+from streams.demo.run import sample_raw_records
 from streams.inference.predictor import LocalPredictor
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.processor import BatchProcessor
 from streams.shell.produce import OutgoingRaw, produce_records
 from streams.shell.worker import wait_until_ready

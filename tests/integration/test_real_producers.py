@@ -20,9 +20,9 @@ import jsonschema
 import pytest
 
 from streams.core.contracts import ENRICHED_SCHEMA, load_schema
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import ConsumedRecord, follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.kafka_broker import find_java, find_kafka_libs
 from streams.shell.worker import wait_until_ready
 from tests.samples import decoded

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready

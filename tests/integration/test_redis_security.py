@@ -14,9 +14,9 @@ import pytest
 import redis
 import trustme
 
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack, ServerTls
 from streams.shell.produce import produce_records
 from streams.shell.worker import wait_until_ready

@@ -16,6 +16,7 @@ from streams.core.merchant import MerchantCatalogue
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.core.wire import decode_value
+from streams.demo.run import sample_raw_records
 from streams.inference.breaker import BreakerPolicy, BreakerState, CircuitBreaker
 from streams.inference.fallback import FallbackPredictor
 from streams.inference.predictor import LocalPredictor
@@ -23,7 +24,6 @@ from streams.inference.repository import ModelRepository
 from streams.inference.triton_client import TritonPredictor
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.processor import BatchProcessor
 from streams.shell.produce import produce_records

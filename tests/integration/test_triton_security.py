@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import trustme
 
+from streams.demo.run import sample_raw_records
 from streams.errors import ModelServerError
 from streams.inference.repository import ModelRepository
 from streams.inference.triton_client import TritonPredictor, TritonTls
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack, ServerTls
 from streams.shell.produce import produce_records
 from streams.shell.triton_server import TritonEndpoints

@@ -17,9 +17,9 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from streams.core.wire import JSON
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import LocalStack
 from streams.shell.produce import OutgoingRaw, produce_records
 from streams.shell.worker import wait_until_ready

@@ -13,9 +13,9 @@ import pytest
 import redis
 
 from streams.core.contracts import DEAD_LETTER_SCHEMA, ENRICHED_SCHEMA, load_schema
+from streams.demo.run import sample_raw_records
 from streams.settings import Settings
 from streams.shell.consume import ConsumedRecord, follow
-from streams.shell.demo import sample_raw_records
 from streams.shell.local_stack import free_port
 from streams.shell.produce import OutgoingRaw, produce_records
 from tests.samples import decoded, metric

@@ -14,9 +14,9 @@ from streams.core.merchant import MerchantCatalogue
 from streams.core.recurrence import SeriesState
 from streams.core.types import InboundMessage
 from streams.core.wire import JSON, decode_value
+from streams.demo.run import sample_raw_records
 from streams.errors import ProcessingFailure
 from streams.inference.predictor import LocalPredictor
-from streams.shell.demo import sample_raw_records
 from streams.shell.isolation import process_isolating
 from streams.shell.processor import BatchOutput, BatchProcessor, OutboundRecord, SeriesLookup
 

@@ -17,17 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core import sample_vocab
-from streams.core.sample import (
+from streams.core.types import InboundMessage
+from streams.core.validation import validate_batch
+from streams.demo import sample_vocab
+from streams.demo.sample import (
     MALFORMED_REASONS,
     REQUIRED_FIELDS,
     Brand,
     SamplePayload,
     sample_transactions,
 )
-from streams.core.types import InboundMessage
-from streams.core.validation import validate_batch
-from streams.shell.sample_brands import load_brands
+from streams.demo.sample_brands import load_brands
 
 pytestmark = pytest.mark.unit
 

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from streams.core.merchant import DEFAULT_CATALOGUE
-from streams.core.sample import sample_transactions
+from streams.demo.sample import sample_transactions
+from streams.demo.sample_brands import load_brands
 from streams.errors import LocalStackError
 from streams.settings import Settings
 from streams.shell.consume import follow
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack, free_port
 from streams.shell.produce import OutgoingRaw, produce_records
-from streams.shell.sample_brands import load_brands
 from streams.shell.worker import start_worker_process, stop_process, wait_until_ready
 
 __all__ = ["DemoSummary", "run_demo", "sample_raw_records"]

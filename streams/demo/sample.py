@@ -22,9 +22,9 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from streams.core import sample_vocab as vocab
 from streams.core.contracts import raw_contract
-from streams.core.sample_payloads import (
+from streams.demo import sample_vocab as vocab
+from streams.demo.sample_payloads import (
     MALFORMED_REASONS,
     SamplePayload,
     malformed_payload,

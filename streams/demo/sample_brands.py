@@ -1,13 +1,13 @@
 """The sample generator's brands, read from the merchant catalogue CSV (the file I/O the
-pure generator in streams.core.sample leaves to the shell)."""
+pure generator in streams.demo.sample leaves to the shell)."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from streams.core import sample_vocab as vocab
-from streams.core.sample import Brand
+from streams.demo import sample_vocab as vocab
+from streams.demo.sample import Brand
 
 __all__ = ["load_brands"]
 
