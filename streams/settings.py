@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     # How much a backfill yields the CPU to the processes beside it (nice(2) increment, 0-19):
     # live workers on the same host keep their latency while a backfill soaks up what is idle.
     backfill_nice: int = Field(default=10, ge=0, le=19)
+    # Processes that enrich a backfill's buckets side by side (0: one per CPU it may use;
+    # 1: all in the CLI's own process). Each holds the models and one bucket.
+    backfill_processes: int = Field(default=0, ge=0, le=256)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # How enriched and dead-letter values are written (the content-type header names it):
     # msgpack is smaller and faster; json reads as text in kcat or Kafka's console consumer.

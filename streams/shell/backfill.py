@@ -20,7 +20,8 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
 from streams.errors import ConfigError
 from streams.settings import Settings
+from streams.shell.backfill_pool import BucketPool, bucket_batches, pool_size
 from streams.shell.backfill_sinks import (
     ChangelogSeeder,
     JsonlSink,
@@ -49,7 +51,6 @@ from streams.shell.backfill_sources import (
     topic_row_count,
 )
 from streams.shell.backfill_spill import Manifest, RunFolder, bucket_count
-from streams.shell.isolation import process_isolating
 from streams.shell.processor import BatchProcessor
 from streams.shell.recurrence_state import seed_changes
 
@@ -287,13 +288,6 @@ async def _dry_run(
     )
 
 
-def _lookup(states: Mapping[str, SeriesState]) -> Callable[[Iterable[str]], dict[str, SeriesState]]:
-    def read(group_ids: Iterable[str]) -> dict[str, SeriesState]:
-        return {g: states[g] for g in group_ids if g in states}
-
-    return read
-
-
 async def run_backfill(
     settings: Settings,
     request: BackfillRequest,
@@ -370,46 +364,88 @@ async def _process_buckets(
     manifest: Manifest,
     sink: Sink,
 ) -> None:
-    """Each bucket not yet committed: its batches through the pipeline (or, for a split,
-    to the raw topic), then the sink's commit (and the seed) and the manifest."""
-    split = sink if isinstance(sink, RawTopicSink) else None
-    if processor is None and split is None:
-        raise ConfigError(f"backfill {request.run_id}: enriching needs the pipeline")
+    """Each bucket not yet committed: its batches through the pipeline (here, or in a pool
+    of processes when there is no pipeline here), or for a split to the raw topic; then the
+    sink's commit (and the seed) and the manifest."""
+    todo = [b for b in range(manifest.buckets) if b not in manifest.done]
     pacer = _Pacer(request.max_rate)
     done_rows = manifest.enriched + manifest.dead_lettered
     seeder = ChangelogSeeder(settings) if request.seed_live_state else None
+
+    def commit(bucket: int, states: dict[str, SeriesState], enriched: int, dead: int) -> None:
+        if seeder is not None:  # the bucket's accounts are all here: their final state
+            seeder.seed(seed_changes(states.values(), seeder.partition_of))
+            seeder.commit(bucket)
+        manifest.sink_state = sink.commit(bucket)
+        manifest.done.append(bucket)
+        manifest.enriched += enriched
+        manifest.dead_lettered += dead
+        folder.save(manifest)
+
     try:
-        for bucket in (b for b in range(manifest.buckets) if b not in manifest.done):
-            states: dict[str, SeriesState] = {}
-            enriched = dead = 0
-            for chunk in _chunks(folder.read_bucket(bucket), settings.backfill_batch_size):
-                if split is not None:
-                    split.write_raw(chunk)  # for backfill workers: nothing enriched here
-                elif processor is not None:
-                    output = await process_isolating(
-                        processor.process, processor.reject, chunk, _lookup(states)
-                    )
-                    for update in output.series_updates:
-                        states[update.state.group_id] = update.state
+        if isinstance(sink, RawTopicSink):  # for backfill workers: nothing enriched here
+            for bucket in todo:
+                for chunk in _chunks(folder.read_bucket(bucket), settings.backfill_batch_size):
+                    sink.write_raw(chunk)
+                    done_rows += len(chunk)
+                    progress.update("splitting", done_rows, manifest.rows)
+                    await pacer.after(len(chunk))
+                commit(bucket, {}, 0, 0)
+        elif processor is not None:
+            for bucket in todo:
+                states: dict[str, SeriesState] = {}
+                enriched = dead = 0
+                messages = folder.read_bucket(bucket)
+                batch_size = settings.backfill_batch_size
+                async for rows, output in bucket_batches(processor, messages, batch_size, states):
                     sink.write(output)
                     enriched += len(output.enriched)
                     dead += len(output.dead_letters)
-                done_rows += len(chunk)
-                progress.update(
-                    "splitting" if split is not None else "enriching", done_rows, manifest.rows
-                )
-                await pacer.after(len(chunk))
-            if seeder is not None:  # the bucket's accounts are all here: their final state
-                seeder.seed(seed_changes(states.values(), seeder.partition_of))
-                seeder.commit(bucket)
-            manifest.sink_state = sink.commit(bucket)
-            manifest.done.append(bucket)
-            manifest.enriched += enriched
-            manifest.dead_lettered += dead
-            folder.save(manifest)
+                    done_rows += rows
+                    progress.update("enriching", done_rows, manifest.rows)
+                    await pacer.after(rows)
+                commit(bucket, states, enriched, dead)
+        else:
+            await _enrich_in_pool(
+                settings, folder, todo, sink, commit, progress, done_rows, manifest.rows
+            )
     finally:
         if seeder is not None:
             seeder.close()
+
+
+async def _enrich_in_pool(
+    settings: Settings,
+    folder: RunFolder,
+    todo: list[int],
+    sink: Sink,
+    commit: Callable[[int, dict[str, SeriesState], int, int], None],
+    progress: Progress,
+    done_rows: int,
+    total_rows: int,
+) -> None:
+    """``todo`` enriched by a pool of processes; each bucket written and committed here as it
+    comes back."""
+    pool = BucketPool(settings, pool_size(settings))
+    try:
+        results = pool.enrich(folder, todo, settings.backfill_batch_size)
+        async with aclosing(results):
+            async for result in results:
+                for output in result.outputs:
+                    sink.write(output)
+                enriched = sum(len(o.enriched) for o in result.outputs)
+                dead = sum(len(o.dead_letters) for o in result.outputs)
+                commit(result.bucket, result.states, enriched, dead)
+                done_rows += result.rows
+                progress.update("enriching", done_rows, total_rows)
+    finally:
+        pool.close()
+
+
+def _runs_here(settings: Settings, request: BackfillRequest) -> bool:
+    """Whether the records are enriched in this process (else in a pool of processes): a
+    dry run, a paced run (one process holds the pace) and a one-process setting do."""
+    return request.dry_run or request.max_rate is not None or pool_size(settings) == 1
 
 
 def run_request(
@@ -425,11 +461,11 @@ def run_request(
         settings = settings.model_copy(update={"redis_url": None})
 
     async def run() -> BackfillSummary:
-        # a split only moves raw records: no models, no cache
+        # a split only moves raw records, and a pool builds the pipeline in each process
         processor = (
-            None
-            if request.split_to_topic
-            else build_processor(settings, memo_entries=settings.backfill_memo_entries)
+            build_processor(settings, memo_entries=settings.backfill_memo_entries)
+            if _runs_here(settings, request) and not request.split_to_topic
+            else None
         )
         try:
             return await run_backfill(settings, request, processor, progress or Progress())

@@ -67,6 +67,9 @@ class Sink(Protocol):
 
 
 def _document(record: OutboundRecord) -> Any:
+    """The record as a document: the one it was encoded from, else its value decoded."""
+    if record.document is not None:
+        return record.document
     return decode_value(record.value, header_value(record.headers, CONTENT_TYPE_HEADER))
 
 
@@ -127,7 +130,7 @@ class ParquetSink:
 
     def write(self, output: BatchOutput) -> None:
         for record in output.enriched:
-            document = _document(record)
+            document = dict(_document(record))
             # metadata is free-form per record: JSON text, so one schema fits every row
             document["metadata"] = (
                 json.dumps(document["metadata"]) if "metadata" in document else None

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import polars as pl
 
@@ -53,6 +54,8 @@ class OutboundRecord:
     key: bytes | None
     value: bytes
     headers: Headers
+    # the enriched record ``value`` encodes, for sinks that write documents, not bytes
+    document: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +274,8 @@ class BatchProcessor:
                 rejected.append(RejectedRow(message, "output_too_large", error, *ids))
                 continue
             headers = _headers(message.headers, content_type, ENRICHED_SCHEMA)
-            enriched.append(OutboundRecord(record["account_id"].encode(), value, headers))
+            key = record["account_id"].encode()
+            enriched.append(OutboundRecord(key, value, headers, record))
             tally.latencies_seconds.append(record["latency_ms"] / 1000.0)
         dead = [self._dead_letter(row, tally) for row in rejected]
         return BatchOutput(

@@ -69,6 +69,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_BACKFILL_BATCH_SIZE": str(settings.backfill_batch_size),
         "TXENRICH_BACKFILL_MEMO_ENTRIES": str(settings.backfill_memo_entries),
         "TXENRICH_BACKFILL_NICE": str(settings.backfill_nice),
+        "TXENRICH_BACKFILL_PROCESSES": str(settings.backfill_processes),
         "TXENRICH_APP_ID": settings.app_id,
         "TXENRICH_PARTITIONS": str(settings.partitions),
         "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),

@@ -161,3 +161,76 @@ def test_a_run_id_resumes_only_the_same_source_and_sink(tmp_path: Path) -> None:
     other = _backfill(tmp_path, "raw.jsonl", "--out", "b.jsonl", "--run-id", "bf-same")
     assert other.returncode == 1
     assert "new --run-id" in other.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` now."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for a reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_pool_run_killed_leaves_no_process_and_resumes_to_one_process_output(
+    tmp_path: Path,
+) -> None:
+    n = 6000
+    write_jsonl(tmp_path / "raw.jsonl", sample_raw_records(n, seed=57))
+    small = {"TXENRICH_BACKFILL_BUCKET_ROWS": "250"}
+    one = _backfill(
+        tmp_path,
+        "raw.jsonl",
+        "--out",
+        "one.jsonl",
+        env={**small, "TXENRICH_BACKFILL_PROCESSES": "1"},
+    )
+    assert one.returncode == 0, one.stderr
+
+    pool = {**small, "TXENRICH_BACKFILL_PROCESSES": "2"}
+    command = [TXENRICH, "backfill", "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-pool"]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env={**os.environ, **pool},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    manifest = tmp_path / ".txenrich" / "backfill" / "bf-pool" / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = json.loads(manifest.read_text())["done"] if manifest.exists() else []
+        if len(done) >= 2:
+            break
+        time.sleep(0.01)
+    workers = _children(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    assert len(workers) >= 2, "the pool's processes were not found"
+    assert len(json.loads(manifest.read_text())["done"]) < 24, "not killed mid-run"
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "the pool outlived its CLI"
+
+    resumed = _backfill(
+        tmp_path, "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-pool", env=pool
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert int(summary_fields(resumed.stdout)["in"]) == n
+    assert _records(tmp_path / "out.jsonl") == _records(tmp_path / "one.jsonl")
+    rejected = (tmp_path / "out.jsonl.rejected.jsonl").read_text().splitlines()
+    assert len(rejected) == len((tmp_path / "one.jsonl.rejected.jsonl").read_text().splitlines())
