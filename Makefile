@@ -88,6 +88,7 @@ bench: setup
 	$(BIN)/python bench/inference.py
 	$(BIN)/python bench/compression_codecs.py
 	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/backfill_beside_live.py
 
 $(TRAIN_STAMP): models/training/requirements.txt
 	$(PYTHON) -m venv $(TRAIN_VENV)

@@ -1,7 +1,7 @@
 """Live latency with a topic backfill running beside it, against the same live stream alone.
 
-    .venv/bin/python bench/backfill_beside_live.py [--rate 250] [--seconds 60]
-        [--history 150000] [--out bench/results/backfill_beside_live.json]
+    .venv/bin/python bench/backfill_beside_live.py [--rate 250] [--seconds 120]
+        [--history 300000] [--out bench/results/backfill_beside_live.json]
 
 One Apache Kafka and a CPU Triton on loopback, no cache; a history topic of generated
 transactions is written first. Then, each phase with a fresh live worker (live topology:
@@ -71,14 +71,20 @@ def _live(settings: Settings, rate: int, seconds: float, seed: int, log: Path) -
 
 
 def _start_backfill(
-    settings: Settings, history: str, out_topic: str, log: Path
+    settings: Settings, history: str, out_topic: str, log: Path, models: str, nice: int
 ) -> subprocess.Popen[bytes]:
     argv = [TXENRICH, "backfill", "--from-topic", history, "--since", "2000-01-01T00:00:00Z"]
     argv += ["--to-topic", out_topic]
     with log.open("ab") as handle:
         process = subprocess.Popen(
             argv,
-            env={**os.environ, **settings_env(settings)},
+            env={
+                **os.environ,
+                **settings_env(settings),
+                # its own models (niced with it), or Triton's low-priority lane
+                **({"TXENRICH_TRITON_URL": ""} if models == "in-process" else {}),
+                "TXENRICH_BACKFILL_NICE": str(nice),
+            },
             stdout=handle,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -95,8 +101,18 @@ def _start_backfill(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=250, help="live records/s")
-    parser.add_argument("--seconds", type=float, default=60.0, help="of live stream per phase")
-    parser.add_argument("--history", type=int, default=150_000, help="records to backfill")
+    parser.add_argument("--seconds", type=float, default=120.0, help="of live stream per phase")
+    parser.add_argument("--history", type=int, default=300_000, help="records to backfill")
+    parser.add_argument(
+        "--backfill-models",
+        choices=("in-process", "triton"),
+        default="in-process",
+        help="where the backfill's models run: its own processes (at its nice level) or the "
+        "live worker's Triton (priority 2, request_rows)",
+    )
+    parser.add_argument(
+        "--nice", type=int, default=Settings().backfill_nice, help="the backfill's nice level"
+    )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "backfill_beside_live.json"
     )
@@ -123,7 +139,14 @@ def main() -> None:
         print("alone:", json.dumps(alone), flush=True)
 
         out_topic = settings.topics.backfill_enriched
-        backfill = _start_backfill(settings, history.topics.raw, out_topic, workdir / "bf.log")
+        backfill = _start_backfill(
+            settings,
+            history.topics.raw,
+            out_topic,
+            workdir / "bf.log",
+            args.backfill_models,
+            args.nice,
+        )
         try:
             before, started = _written(settings, out_topic), time.monotonic()
             beside = _live(settings, args.rate, args.seconds, 92, workdir / "live-beside.log")
@@ -140,7 +163,8 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "live_records_per_second": args.rate,
         "seconds": args.seconds,
-        "backfill_nice": settings.backfill_nice,
+        "backfill_nice": args.nice,
+        "backfill_models": args.backfill_models,
         "alone": alone,
         "beside_backfill": beside,
         "p99_ratio": round(beside["p99_ms"] / alone["p99_ms"], 2),

@@ -184,8 +184,9 @@ class Settings(BaseSettings):
     backfill_batch_size: int = Field(default=2000, ge=1, le=100_000)
     backfill_memo_entries: int = Field(default=200_000, ge=0, le=10_000_000)
     # How much a backfill yields the CPU to the processes beside it (nice(2) increment, 0-19):
-    # live workers on the same host keep their latency while a backfill soaks up what is idle.
-    backfill_nice: int = Field(default=10, ge=0, le=19)
+    # live workers on the same host keep their latency while a backfill soaks up what is idle
+    # (19: live p99 1.2x its value alone on 2 cores, 10: 1.8x; bench/backfill_beside_live.py).
+    backfill_nice: int = Field(default=19, ge=0, le=19)
     # Processes that enrich a backfill's buckets side by side (0: one per CPU it may use;
     # 1: all in the CLI's own process). Each holds the models and one bucket.
     backfill_processes: int = Field(default=0, ge=0, le=256)

@@ -56,6 +56,11 @@ class ModelRoute(_Strict):
     # first, 2 after; live traffic takes 1 and backfills 2.
     priority: int = Field(default=1, ge=1, le=2)
     timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Rows per Triton request, the parts of a batch sent one after the other (None: parts of
+    # the ensemble's max_batch_size, all at once). A lane that must not crowd out another
+    # keeps at most one small request in Triton's queues, so a batch of the other lane
+    # waits behind one short execution at most.
+    request_rows: int | None = Field(default=None, ge=1, le=65_536)
     breaker: BreakerSpec = BreakerSpec()
 
 

@@ -1,7 +1,8 @@
 """The ``enrich`` ensemble on a Triton Inference Server, over gRPC (``tritonclient.grpc.aio``).
 
 One client (one HTTP/2 channel) per worker; one ``ModelInfer`` per micro-batch, split only
-where a batch exceeds the ensemble's ``max_batch_size`` (the parts go out together). String
+where a batch exceeds the ensemble's ``max_batch_size`` (the parts go out together), or into
+parts of the route's ``request_rows`` sent one after the other (a backfill's lane). String
 inputs go to the wire straight from the polars columns (``triton_wire``). Request priority
 and the deadline come from the topology: live traffic outranks backfills in Triton's
 dynamic batcher queue.
@@ -99,6 +100,7 @@ class TritonPredictor:
         timeout_seconds: float = 2.0,
         model: str = ENSEMBLE,
         tls: TritonTls | None = None,
+        request_rows: int | None = None,
     ) -> None:
         self.url = url
         self.version = repository.version
@@ -107,7 +109,10 @@ class TritonPredictor:
         self._steps = {s.model: s.version for s in repository.steps()}
         self._credentials = tls.credentials() if tls is not None else None
         self._model = model
-        self._max_batch = int(repository.config(model).max_batch_size) or 1
+        max_batch = int(repository.config(model).max_batch_size) or 1
+        # parts of request_rows go one after the other; of max_batch, all at once
+        self._max_batch = min(request_rows or max_batch, max_batch)
+        self._one_at_a_time = request_rows is not None
         self._priority = priority
         self._timeout = timeout_seconds
         self._client: Any = None
@@ -188,7 +193,10 @@ class TritonPredictor:
         parts = [
             frame.slice(start, self._max_batch) for start in range(0, frame.height, self._max_batch)
         ]
-        answers = await asyncio.gather(*(self._infer(part) for part in parts))
+        if self._one_at_a_time:
+            answers = [await self._infer(part) for part in parts]
+        else:
+            answers = await asyncio.gather(*(self._infer(part) for part in parts))
         return Predicted(pl.concat(answers), self.path)
 
     async def close(self) -> None:

@@ -33,6 +33,7 @@ def build_predictor(settings: Settings, route: ModelRoute) -> Predictor:
         priority=route.priority,
         timeout_seconds=route.timeout_seconds,
         model=route.model,
+        request_rows=route.request_rows,
         tls=TritonTls(settings.triton_ca_file, settings.triton_cert_file, settings.triton_key_file)
         if settings.triton_tls
         else None,

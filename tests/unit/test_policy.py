@@ -78,10 +78,12 @@ def test_no_policies_send_every_row_to_the_model() -> None:
     assert split.answered.height == 0 and split.counts == {}
 
 
-def test_backfill_differs_from_live_only_in_priority_and_deadline() -> None:
+def test_backfill_differs_from_live_only_in_its_triton_lane() -> None:
     live, backfill = (load_topology(TOPOLOGIES / f"{n}.yaml") for n in ("live", "backfill"))
     assert (live.route.priority, backfill.route.priority) == (1, 2)
     assert backfill.route.timeout_seconds > live.route.timeout_seconds
+    # a backfill keeps one small request in Triton's queues; live sends whole batches
+    assert (live.route.request_rows, backfill.route.request_rows) == (None, 256)
     assert live.pre_policies == backfill.pre_policies
 
 
