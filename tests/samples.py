@@ -180,3 +180,25 @@ def offline_recurrence(records: list[OutgoingRaw], tmp_path: Path) -> dict[str, 
     backfill_files(settings, [str(source)], out, Progress(io.StringIO()))
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     return {row["transaction_id"]: row["recurrence"] for row in rows}
+
+
+def child_pids(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` now."""
+    found: set[int] = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for a reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import math
 import multiprocessing
 import os
 import signal
@@ -34,12 +35,38 @@ from streams.shell.backfill_spill import RunFolder
 from streams.shell.isolation import process_isolating
 from streams.shell.processor import BatchOutput, BatchProcessor
 
-__all__ = ["BucketPool", "BucketResult", "available_cpus", "bucket_batches", "pool_size"]
+__all__ = [
+    "BucketPool",
+    "BucketResult",
+    "available_cpus",
+    "bucket_batches",
+    "cgroup_cpu_quota",
+    "pool_size",
+]
+
+
+def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs' worth of time the container may use (a Kubernetes CPU limit), None if unlimited:
+    cgroup v2 ``cpu.max`` ("200000 100000"), else v1 ``cpu.cfs_quota_us`` / ``_period_us``."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()
+    except (OSError, ValueError):
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            return None
+    if quota in ("max", "-1") or int(period) <= 0:
+        return None
+    return int(quota) / int(period)
 
 
 def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, which a container's cpuset sets)."""
-    return len(os.sched_getaffinity(0))
+    """CPUs this process may use: its affinity mask (a cpuset), capped by a CPU quota (a
+    container's limit, rounded up)."""
+    cpus = len(os.sched_getaffinity(0))
+    quota = cgroup_cpu_quota()
+    return cpus if quota is None else max(1, min(cpus, math.ceil(quota)))
 
 
 def pool_size(settings: Settings) -> int:

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from streams.demo.run import sample_raw_records
-from tests.samples import summary_fields, write_jsonl
+from tests.samples import child_pids, running, summary_fields, write_jsonl
 
 pytestmark = pytest.mark.e2e
 
@@ -115,6 +115,37 @@ def test_a_bad_argument_is_one_line_that_says_what_to_do(
     assert "Traceback" not in result.stderr
 
 
+def _killed_after(
+    tmp_path: Path,
+    command: list[str],
+    env: dict[str, str],
+    run_id: str,
+    buckets: int,
+    children: set[int] | None = None,
+) -> Path:
+    """Start ``command``, SIGKILL it once its run has committed ``buckets`` buckets (noting
+    its child processes just before in ``children``); its manifest."""
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    manifest = tmp_path / ".txenrich" / "backfill" / run_id / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = json.loads(manifest.read_text())["done"] if manifest.exists() else []
+        if len(done) >= buckets:
+            break
+        time.sleep(0.01)
+    if children is not None:
+        children.update(child_pids(process.pid))
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    return manifest
+
+
 def test_a_killed_run_resumes_by_its_id_with_nothing_missing_or_twice(tmp_path: Path) -> None:
     n = 4000
     write_jsonl(tmp_path / "raw.jsonl", sample_raw_records(n, seed=55))
@@ -124,22 +155,7 @@ def test_a_killed_run_resumes_by_its_id_with_nothing_missing_or_twice(tmp_path: 
 
     command = [TXENRICH, "backfill", "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-kill"]
     paced = [*command, "--max-rate", "1500"]
-    process = subprocess.Popen(
-        paced,
-        cwd=tmp_path,
-        env={**os.environ, **small},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    manifest = tmp_path / ".txenrich" / "backfill" / "bf-kill" / "manifest.json"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        done = json.loads(manifest.read_text())["done"] if manifest.exists() else []
-        if len(done) >= 3:
-            break
-        time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(10)
+    manifest = _killed_after(tmp_path, paced, small, "bf-kill", buckets=3)
     assert 3 <= len(json.loads(manifest.read_text())["done"]) < 16, "not killed mid-run"
 
     resumed = _backfill(
@@ -163,28 +179,6 @@ def test_a_run_id_resumes_only_the_same_source_and_sink(tmp_path: Path) -> None:
     assert "new --run-id" in other.stderr
 
 
-def _children(pid: int) -> set[int]:
-    """Processes whose parent is ``pid`` now."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie waiting for a reaper does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_a_pool_run_killed_leaves_no_process_and_resumes_to_one_process_output(
     tmp_path: Path,
 ) -> None:
@@ -202,29 +196,14 @@ def test_a_pool_run_killed_leaves_no_process_and_resumes_to_one_process_output(
 
     pool = {**small, "TXENRICH_BACKFILL_PROCESSES": "2"}
     command = [TXENRICH, "backfill", "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-pool"]
-    process = subprocess.Popen(
-        command,
-        cwd=tmp_path,
-        env={**os.environ, **pool},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    manifest = tmp_path / ".txenrich" / "backfill" / "bf-pool" / "manifest.json"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        done = json.loads(manifest.read_text())["done"] if manifest.exists() else []
-        if len(done) >= 2:
-            break
-        time.sleep(0.01)
-    workers = _children(process.pid)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(10)
+    workers: set[int] = set()
+    manifest = _killed_after(tmp_path, command, pool, "bf-pool", buckets=2, children=workers)
     assert len(workers) >= 2, "the pool's processes were not found"
     assert len(json.loads(manifest.read_text())["done"]) < 24, "not killed mid-run"
     deadline = time.monotonic() + 20
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in workers if _alive(pid)], "the pool outlived its CLI"
+    assert not [pid for pid in workers if running(pid)], "the pool outlived its CLI"
 
     resumed = _backfill(
         tmp_path, "raw.jsonl", "--out", "out.jsonl", "--run-id", "bf-pool", env=pool

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.samples import child_pids, running
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,26 +112,6 @@ def test_unreachable_broker_says_how_to_start_one() -> None:
     assert "Traceback" not in result.stderr
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path) -> None:
     demo = subprocess.Popen(
         [TXENRICH, "demo", "--sample", "50000", "--workdir", str(tmp_path)],
@@ -142,13 +124,13 @@ def test_ctrl_c_stops_everything_the_demo_started(tmp_path: Path) -> None:
     for line in demo.stdout:  # wait until broker, Redis and worker all run
         if line.startswith("produced"):
             break
-    children = _children(demo.pid)
+    children = child_pids(demo.pid)
     assert len(children) >= 3, children  # broker, redis, worker
     demo.send_signal(signal.SIGINT)
     rest = demo.stdout.read()
     assert demo.wait(60) == 130, rest
     assert "interrupted" in rest
-    assert not [pid for pid in children if _alive(pid)]
+    assert not [pid for pid in children if running(pid)]
 
 
 def _up(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
