@@ -8,9 +8,11 @@ transactions is written first. Then, each phase with a fresh live worker (live t
 Triton priority 1) and fresh live records:
 - alone: the paced live stream, timed from the producer to its enriched record;
 - beside: the same, while `txenrich backfill --from-topic HISTORY --since … --to-topic …`
-  replays the history (backfill topology: Triton priority 2, its process at
-  TXENRICH_BACKFILL_NICE) through the same broker and Triton; the stream starts once
-  the backfill writes enriched records, and the backfill's rate over the window is noted.
+  replays the history through the same broker at ``--nice`` (default
+  TXENRICH_BACKFILL_NICE), its models in its own processes (``--backfill-models
+  in-process``, the default) or on the same Triton's priority-2 lane (``triton``); the
+  stream starts once the backfill writes enriched records, and the backfill's rate over
+  the window is noted.
 Reported: each phase's p50/p95/p99/max, the ratio of the p99s (goal: at most 1.5), and the
 backfill's records/s while the live stream ran. One machine hosts it all, so the backfill
 and the live worker share its cores as they would share a node.
@@ -26,15 +28,16 @@ import platform
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
 from live_load import timed_stream
 
 from streams.demo.run import sample_raw_records
 from streams.inference.repository import DEFAULT_REPOSITORY
 from streams.settings import Settings
+from streams.shell.backfill_sources import TopicRange, topic_row_count
 from streams.shell.kafka_admin import create_topics, wait_for_broker
 from streams.shell.local_stack import LocalStack
 from streams.shell.produce import produce_records
@@ -45,16 +48,8 @@ TXENRICH = str(Path(sys.executable).with_name("txenrich"))
 
 
 def _written(settings: Settings, topic: str) -> int:
-    """Records in ``topic`` now (the sum of its partitions' high watermarks)."""
-    consumer = Consumer(settings.kafka.consumer_config(f"{settings.app_id}-count"))
-    try:
-        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        return sum(
-            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-            for p in partitions
-        )
-    finally:
-        consumer.close()
+    """Records in ``topic`` now."""
+    return topic_row_count(settings, TopicRange(topic, datetime.fromtimestamp(0, tz=UTC)))
 
 
 def _live(settings: Settings, rate: int, seconds: float, seed: int, log: Path) -> dict[str, Any]:
