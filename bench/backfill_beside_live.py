@@ -66,7 +66,13 @@ def _live(settings: Settings, rate: int, seconds: float, seed: int, log: Path) -
 
 
 def _start_backfill(
-    settings: Settings, history: str, out_topic: str, log: Path, models: str, nice: int
+    settings: Settings,
+    history: str,
+    out_topic: str,
+    log: Path,
+    models: str,
+    nice: int,
+    processes: int,
 ) -> subprocess.Popen[bytes]:
     argv = [TXENRICH, "backfill", "--from-topic", history, "--since", "2000-01-01T00:00:00Z"]
     argv += ["--to-topic", out_topic]
@@ -79,6 +85,7 @@ def _start_backfill(
                 # its own models (niced with it), or Triton's low-priority lane
                 **({"TXENRICH_TRITON_URL": ""} if models == "in-process" else {}),
                 "TXENRICH_BACKFILL_NICE": str(nice),
+                "TXENRICH_BACKFILL_PROCESSES": str(processes),
             },
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -107,6 +114,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--nice", type=int, default=Settings().backfill_nice, help="the backfill's nice level"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=Settings().backfill_processes,
+        help="the backfill's pool (TXENRICH_BACKFILL_PROCESSES; 0: one per CPU)",
     )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "backfill_beside_live.json"
@@ -141,6 +154,7 @@ def main() -> None:
             workdir / "bf.log",
             args.backfill_models,
             args.nice,
+            args.processes,
         )
         try:
             before, started = _written(settings, out_topic), time.monotonic()
@@ -159,6 +173,7 @@ def main() -> None:
         "live_records_per_second": args.rate,
         "seconds": args.seconds,
         "backfill_nice": args.nice,
+        "backfill_processes": args.processes,
         "backfill_models": args.backfill_models,
         "alone": alone,
         "beside_backfill": beside,

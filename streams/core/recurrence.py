@@ -56,6 +56,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -211,7 +212,9 @@ def series_key(frame: pl.DataFrame) -> pl.Series:
     return pl.Series("recurrence_group_id", _series_keys(frame)[1], dtype=pl.String)
 
 
-def _median(amounts: list[str]) -> str:
+# A series' amount windows repeat from row to row (a subscription's price): cached.
+@lru_cache(maxsize=4096)
+def _median(amounts: tuple[str, ...]) -> str:
     """Median of decimal strings; an even count averages, at the inputs' finest precision."""
     values = sorted(Decimal(a) for a in amounts)
     mid = len(values) // 2
@@ -222,7 +225,8 @@ def _median(amounts: list[str]) -> str:
     return format(mean.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN), "f")
 
 
-def _varies(amounts: list[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _varies(amounts: tuple[str, ...]) -> bool:
     values = [Decimal(a) for a in amounts]
     middle = Decimal(_median(amounts))
     spread = max(values) - min(values)
@@ -244,8 +248,8 @@ def _fields(
     return {
         "group_id": gid,
         "period": fit.period if fit is not None else None,
-        "expected_amount": _median(amounts[-EXPECTED_AMOUNT_WINDOW:]),
-        "amount_varies": _varies(amounts[-AMOUNT_VARIES_WINDOW:]),
+        "expected_amount": _median(tuple(amounts[-EXPECTED_AMOUNT_WINDOW:])),
+        "amount_varies": _varies(tuple(amounts[-AMOUNT_VARIES_WINDOW:])),
         "last_date": dates[-1].isoformat(),
         "next_expected_date": next_date.isoformat() if next_date is not None else None,
         "occurrences": occurrences,

@@ -182,11 +182,12 @@ def _shifted(spec: PeriodSpec, day: date, slots: int, reading: Reading = "day") 
     return day + timedelta(days=round(slots * spec.length))
 
 
-def _axis(day: date, in_months: bool) -> float:
-    if not in_months:
-        return float(day.toordinal())
+@lru_cache(maxsize=1 << 16)
+def _axes(day: date) -> tuple[float, float]:
+    """`day` on the day axis and on the month axis (cached: a few thousand distinct days
+    carry every series)."""
     fraction = (day.day - 1) / _days_in_month(day.year, day.month)
-    return day.year * 12 + day.month - 1 + fraction
+    return float(day.toordinal()), day.year * 12 + day.month - 1 + fraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +318,8 @@ def _fit(spec: PeriodSpec, days: Sequence[date], axis: Sequence[float]) -> Perio
         skips += step == 2
         start, prev_slot = i, slot
         slots.append(-slot)
+    if start == newest or (start == newest - 1 and skips):
+        return None  # no interval that is not a skip: never accepted (most specs end here)
     fit = PeriodFit(
         spec=spec,
         dates=tuple(days[start:]),
@@ -338,7 +341,8 @@ def detect_period(days: Sequence[date]) -> PeriodFit | None:
 # Consecutive calls see the same histories (a row's view, then the next row's expiry check).
 @lru_cache(maxsize=4096)
 def _detect(days: tuple[date, ...]) -> PeriodFit | None:
-    axes = {flag: [_axis(day, flag) for day in days] for flag in (False, True)}
+    on_axes = [_axes(day) for day in days]
+    axes = {flag: [pair[flag] for pair in on_axes] for flag in (False, True)}
     best: PeriodFit | None = None
     for spec in PERIOD_SPECS:
         fit = _fit(spec, days, axes[spec.in_months])

@@ -303,6 +303,9 @@ async def run_backfill(
     folder = RunFolder(settings.data_dir / "backfill" / request.run_id)
     sink, sink_text = _sink(settings, request)
     manifest = folder.load()
+    # no pipeline here and records to enrich: a pool's processes, started before the spill
+    enriches_in_pool = processor is None and request.split_to_topic is None
+    pool = BucketPool(settings, pool_size(settings)) if enriches_in_pool else None
     try:
         messages, estimate = _source(settings, request)  # lazy: read only if not spilled
         if manifest is None:
@@ -331,9 +334,19 @@ async def run_backfill(
             manifest.spilled = True
             folder.save(manifest)
         sink.resume(manifest.sink_state)
-        await _process_buckets(settings, request, processor, progress, folder, manifest, sink)
+        await _process_buckets(
+            settings,
+            request,
+            processor if processor is not None else pool,
+            progress,
+            folder,
+            manifest,
+            sink,
+        )
         folder.remove_spill()
     finally:
+        if pool is not None:
+            pool.close()
         sink.close()
         progress.done()
     return BackfillSummary(
@@ -358,15 +371,15 @@ def _counting(
 async def _process_buckets(
     settings: Settings,
     request: BackfillRequest,
-    processor: BatchProcessor | None,
+    enricher: BatchProcessor | BucketPool | None,
     progress: Progress,
     folder: RunFolder,
     manifest: Manifest,
     sink: Sink,
 ) -> None:
     """Each bucket not yet committed: its batches through the pipeline (here, or in a pool
-    of processes when there is no pipeline here), or for a split to the raw topic; then the
-    sink's commit (and the seed) and the manifest."""
+    of processes), or for a split to the raw topic; then the sink's commit (and the seed)
+    and the manifest."""
     todo = [b for b in range(manifest.buckets) if b not in manifest.done]
     pacer = _Pacer(request.max_rate)
     done_rows = manifest.enriched + manifest.dead_lettered
@@ -391,13 +404,13 @@ async def _process_buckets(
                     progress.update("splitting", done_rows, manifest.rows)
                     await pacer.after(len(chunk))
                 commit(bucket, {}, 0, 0)
-        elif processor is not None:
+        elif isinstance(enricher, BatchProcessor):
             for bucket in todo:
                 states: dict[str, SeriesState] = {}
                 enriched = dead = 0
                 messages = folder.read_bucket(bucket)
                 batch_size = settings.backfill_batch_size
-                async for rows, output in bucket_batches(processor, messages, batch_size, states):
+                async for rows, output in bucket_batches(enricher, messages, batch_size, states):
                     sink.write(output)
                     enriched += len(output.enriched)
                     dead += len(output.dead_letters)
@@ -405,41 +418,47 @@ async def _process_buckets(
                     progress.update("enriching", done_rows, manifest.rows)
                     await pacer.after(rows)
                 commit(bucket, states, enriched, dead)
-        else:
+        elif enricher is not None:
             await _enrich_in_pool(
-                settings, folder, todo, sink, commit, progress, done_rows, manifest.rows
+                enricher,
+                settings.backfill_batch_size,
+                folder,
+                todo,
+                sink,
+                commit,
+                progress,
+                (done_rows, manifest.rows),
+                keep_states=seeder is not None,
             )
+        else:
+            raise ConfigError("a backfill that enriches needs the pipeline or a pool")
     finally:
         if seeder is not None:
             seeder.close()
 
 
 async def _enrich_in_pool(
-    settings: Settings,
+    pool: BucketPool,
+    batch_size: int,
     folder: RunFolder,
     todo: list[int],
     sink: Sink,
     commit: Callable[[int, dict[str, SeriesState], int, int], None],
     progress: Progress,
-    done_rows: int,
-    total_rows: int,
+    rows: tuple[int, int],
+    keep_states: bool,
 ) -> None:
-    """``todo`` enriched by a pool of processes; each bucket written and committed here as it
-    comes back."""
-    pool = BucketPool(settings, pool_size(settings))
-    try:
-        results = pool.enrich(folder, todo, settings.backfill_batch_size)
-        async with aclosing(results):
-            async for result in results:
-                for output in result.outputs:
-                    sink.write(output)
-                enriched = sum(len(o.enriched) for o in result.outputs)
-                dead = sum(len(o.dead_letters) for o in result.outputs)
-                commit(result.bucket, result.states, enriched, dead)
-                done_rows += result.rows
-                progress.update("enriching", done_rows, total_rows)
-    finally:
-        pool.close()
+    """``todo`` enriched by a pool of processes, which also encode each bucket for the sink;
+    each bucket written and committed here as it comes back. ``rows``: done so far, in all;
+    ``keep_states``: the buckets' recurrence states come back too (for a seed)."""
+    done_rows, total_rows = rows
+    results = pool.enrich(folder, todo, batch_size, sink.encode, keep_states)
+    async with aclosing(results):
+        async for result in results:
+            sink.write_encoded(result.encoded)
+            commit(result.bucket, result.states, result.enriched, result.dead_lettered)
+            done_rows += result.rows
+            progress.update("enriching", done_rows, total_rows)
 
 
 def _runs_here(settings: Settings, request: BackfillRequest) -> bool:

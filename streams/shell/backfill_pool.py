@@ -20,12 +20,12 @@ import math
 import multiprocessing
 import os
 import signal
-from collections.abc import AsyncGenerator, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from streams.core.recurrence import SeriesState
 from streams.core.types import InboundMessage
@@ -95,14 +95,22 @@ async def bucket_batches(
         yield len(chunk), output
 
 
+# What a sink writes, made from a bucket's outputs in the pool process (``Sink.encode``):
+# the parent receives and writes that, not the records (pickling records and their state
+# updates back cost the parent more than writing them).
+Encoder = Callable[[Sequence[BatchOutput]], Any]
+
+
 @dataclass(frozen=True)
 class BucketResult:
     """A bucket enriched in a pool process."""
 
     bucket: int
     rows: int
-    outputs: list[BatchOutput]
-    states: dict[str, SeriesState]  # its accounts' final recurrence states (for a seed)
+    enriched: int
+    dead_lettered: int
+    encoded: Any  # the bucket's outputs as the sink's ``encode`` made them
+    states: dict[str, SeriesState]  # its accounts' final recurrence states, if asked for
 
 
 _PR_SET_PDEATHSIG: Final = 1  # linux/prctl.h
@@ -135,7 +143,13 @@ def _start_process(settings: Settings, parent: int) -> None:
         _pipeline = exc
 
 
-def _enrich_bucket(root: Path, bucket: int, batch_size: int) -> BucketResult:
+def _started() -> None:
+    """Nothing: submitted once per process so that the pool starts them at once."""
+
+
+def _enrich_bucket(
+    root: Path, bucket: int, batch_size: int, encode: Encoder, keep_states: bool
+) -> BucketResult:
     if not isinstance(_pipeline, tuple):
         raise _pipeline or RuntimeError("a backfill pool process ran a bucket before its start")
     loop, processor = _pipeline
@@ -144,7 +158,14 @@ def _enrich_bucket(root: Path, bucket: int, batch_size: int) -> BucketResult:
         states: dict[str, SeriesState] = {}
         messages = RunFolder(root).read_bucket(bucket)
         outputs = [o async for _, o in bucket_batches(processor, messages, batch_size, states)]
-        return BucketResult(bucket, len(messages), outputs, states)
+        return BucketResult(
+            bucket,
+            len(messages),
+            enriched=sum(len(o.enriched) for o in outputs),
+            dead_lettered=sum(len(o.dead_letters) for o in outputs),
+            encoded=encode(outputs),
+            states=states if keep_states else {},
+        )
 
     return loop.run_until_complete(run())
 
@@ -162,22 +183,35 @@ class BucketPool:
             initializer=_start_process,
             initargs=(worker_settings, os.getpid()),
         )
+        # Processes start (and load the models) now, while the caller spills its input,
+        # rather than when the first buckets are submitted.
+        for _ in range(processes):
+            self._executor.submit(_started)
 
     async def enrich(
-        self, folder: RunFolder, buckets: Iterable[int], batch_size: int
+        self,
+        folder: RunFolder,
+        buckets: Iterable[int],
+        batch_size: int,
+        encode: Encoder,
+        keep_states: bool = False,
     ) -> AsyncGenerator[BucketResult, None]:
-        """Each of ``buckets`` enriched, as they finish. At most one bucket per process is
-        in flight, so memory holds ``processes`` buckets and their outputs at most."""
+        """Each of ``buckets`` enriched and encoded for the sink (``encode``), as they
+        finish; with its recurrence states if ``keep_states``. Two buckets per process are
+        in flight, so a process starts its next bucket while the caller writes the one it
+        finished: memory holds a bucket per process and ``processes`` results at most."""
         waiting: Iterator[int] = iter(buckets)
         running: set[asyncio.Future[BucketResult]] = set()
 
         def submit() -> None:
             bucket = next(waiting, None)
             if bucket is not None:
-                future = self._executor.submit(_enrich_bucket, folder.root, bucket, batch_size)
+                future = self._executor.submit(
+                    _enrich_bucket, folder.root, bucket, batch_size, encode, keep_states
+                )
                 running.add(asyncio.wrap_future(future))
 
-        for _ in range(self.processes):
+        for _ in range(2 * self.processes):
             submit()
         while running:
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)

@@ -51,7 +51,16 @@ __all__ = [
 
 
 class Sink(Protocol):
-    """Takes a bucket's outputs batch by batch; ``commit`` makes the bucket durable."""
+    """Takes a bucket's outputs batch by batch; ``commit`` makes the bucket durable.
+
+    ``encode`` turns outputs into what the sink writes (lines, a Parquet frame, Kafka
+    records): a pure function, so a backfill's pool processes run it beside the pipeline and
+    send the parent only the encoded bucket (``write_encoded``)."""
+
+    @staticmethod
+    def encode(outputs: Sequence[BatchOutput]) -> Any: ...
+
+    def write_encoded(self, encoded: Any) -> None: ...
 
     def write(self, output: BatchOutput) -> None: ...
 
@@ -99,8 +108,8 @@ class _AppendLog:
         self.path = path
         self._handle: IO[str] = path.open("a", encoding="utf-8")
 
-    def write(self, lines: Iterable[str]) -> None:
-        self._handle.writelines(lines)
+    def write(self, text: str) -> None:
+        self._handle.write(text)
 
     def commit(self) -> int:
         self._handle.flush()
@@ -126,23 +135,44 @@ class ParquetSink:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self._rejected = _AppendLog(rejected_path(folder))
-        self._enriched: list[dict[str, Any]] = []
+        self._outputs: list[BatchOutput] = []  # the bucket's, encoded into one part at commit
+        self._parts: list[pl.DataFrame] = []
+
+    @staticmethod
+    def encode(outputs: Sequence[BatchOutput]) -> tuple[pl.DataFrame | None, str]:
+        """The enriched records as one frame (None if there are none: a part with no rows is
+        not written), and the dead letters as JSONL text."""
+        documents = []
+        for output in outputs:
+            for record in output.enriched:
+                document = dict(_document(record))
+                # metadata is free-form per record: JSON text, so one schema fits every row
+                document["metadata"] = (
+                    json.dumps(document["metadata"]) if "metadata" in document else None
+                )
+                documents.append(document)
+        frame = pl.DataFrame(documents, infer_schema_length=None) if documents else None
+        return frame, "".join(_json_line(r) for o in outputs for r in o.dead_letters)
+
+    def write_encoded(self, encoded: tuple[pl.DataFrame | None, str]) -> None:
+        frame, rejected = encoded
+        if frame is not None:
+            self._parts.append(frame)
+        self._rejected.write(rejected)
 
     def write(self, output: BatchOutput) -> None:
-        for record in output.enriched:
-            document = dict(_document(record))
-            # metadata is free-form per record: JSON text, so one schema fits every row
-            document["metadata"] = (
-                json.dumps(document["metadata"]) if "metadata" in document else None
-            )
-            self._enriched.append(document)
-        self._rejected.write(_json_line(r) for r in output.dead_letters)
+        self._outputs.append(output)  # one frame per bucket: its schema inferred from all rows
+        self._rejected.write("".join(_json_line(r) for r in output.dead_letters))
 
     def commit(self, bucket: int) -> dict[str, Any]:
-        if self._enriched:
-            frame = pl.DataFrame(self._enriched, infer_schema_length=None)
-            _write_atomically(self.folder / f"part-{bucket:05d}.parquet", frame.write_parquet)
-        self._enriched = []
+        if self._outputs:
+            frame, _ = self.encode(self._outputs)  # dead letters were written as they came
+            if frame is not None:
+                self._parts.append(frame)
+        if self._parts:
+            part = pl.concat(self._parts, how="diagonal_relaxed")
+            _write_atomically(self.folder / f"part-{bucket:05d}.parquet", part.write_parquet)
+        self._outputs, self._parts = [], []
         return {"rejected_length": self._rejected.commit()}
 
     def resume(self, state: dict[str, Any]) -> None:
@@ -161,9 +191,19 @@ class JsonlSink:
         self._enriched = _AppendLog(path)
         self._rejected = _AppendLog(rejected_path(path))
 
+    @staticmethod
+    def encode(outputs: Sequence[BatchOutput]) -> tuple[str, str]:
+        """The enriched records and the dead letters, each as JSONL text."""
+        enriched = "".join(_json_line(r) for o in outputs for r in o.enriched)
+        return enriched, "".join(_json_line(r) for o in outputs for r in o.dead_letters)
+
+    def write_encoded(self, encoded: tuple[str, str]) -> None:
+        enriched, rejected = encoded
+        self._enriched.write(enriched)
+        self._rejected.write(rejected)
+
     def write(self, output: BatchOutput) -> None:
-        self._enriched.write(_json_line(r) for r in output.enriched)
-        self._rejected.write(_json_line(r) for r in output.dead_letters)
+        self.write_encoded(self.encode([output]))
 
     def commit(self, bucket: int) -> dict[str, Any]:
         return {
@@ -180,6 +220,10 @@ class JsonlSink:
         self._rejected.close()
 
 
+# A Kafka record as a sink produces it: key, value, headers.
+KafkaRecord = tuple[bytes | None, bytes, list[tuple[str, bytes | None]]]
+
+
 class TopicSink:
     """Produces enriched records to ``topic`` and dead letters to the dead-letter topic."""
 
@@ -192,9 +236,6 @@ class TopicSink:
         if err is not None:
             self._errors.append(err)
 
-    def _produce(self, topic: str, record: OutboundRecord) -> None:
-        self._send(topic, record.key, record.value, headers=list(record.headers))
-
     def _send(self, topic: str, key: bytes | None, value: bytes | None, **fields: Any) -> None:
         while True:
             try:
@@ -205,12 +246,27 @@ class TopicSink:
             except BufferError:
                 self._producer.poll(0.1)  # queue full: let deliveries drain
 
-    def write(self, output: BatchOutput) -> None:
-        for record in output.enriched:
-            self._produce(self.topic, record)
-        for record in output.dead_letters:
-            self._produce(self.dead_letter_topic, record)
+    @staticmethod
+    def encode(outputs: Sequence[BatchOutput]) -> tuple[list[KafkaRecord], list[KafkaRecord]]:
+        """(key, value, headers) of the enriched records and of the dead letters."""
+
+        def records(chosen: Iterable[OutboundRecord]) -> list[KafkaRecord]:
+            return [(r.key, r.value, list(r.headers)) for r in chosen]
+
+        return (
+            records(r for o in outputs for r in o.enriched),
+            records(r for o in outputs for r in o.dead_letters),
+        )
+
+    def write_encoded(self, encoded: tuple[list[KafkaRecord], list[KafkaRecord]]) -> None:
+        enriched, dead_letters = encoded
+        for topic, records in ((self.topic, enriched), (self.dead_letter_topic, dead_letters)):
+            for key, value, headers in records:
+                self._send(topic, key, value, headers=headers)
         self._producer.poll(0)
+
+    def write(self, output: BatchOutput) -> None:
+        self.write_encoded(self.encode([output]))
 
     def commit(self, bucket: int) -> dict[str, Any]:
         left = self._producer.flush(120)

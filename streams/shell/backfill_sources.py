@@ -114,41 +114,31 @@ def _open_text(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _jsonl(path: Path) -> Iterator[tuple[bytes, bytes, tuple[tuple[str, bytes | None], ...]]]:
+def _jsonl(path: Path) -> Iterator[tuple[bytes, tuple[tuple[str, bytes | None], ...]]]:
     # Lines go through as they are, even broken ones: validation dead-letters them.
     with _open_text(path) as handle:
         for raw_line in handle:
             line = raw_line.strip()
             if line:
-                yield _account_key_json(line), line, _JSON_HEADERS
+                yield line, _JSON_HEADERS
 
 
-def _account_key_json(line: bytes) -> bytes:
-    with contextlib.suppress(ValueError):
-        record = json.loads(line)
-        if isinstance(record, dict) and isinstance(record.get("account_id"), str):
-            return str(record["account_id"]).encode()
-    return b""
-
-
-def _packed(row: dict[str, Any]) -> tuple[bytes, bytes, tuple[tuple[str, bytes | None], ...]]:
+def _packed(row: dict[str, Any]) -> tuple[bytes, tuple[tuple[str, bytes | None], ...]]:
     record = {k: v for k, v in row.items() if v is not None and v != ""}
     if isinstance(record.get("metadata"), str):
         # left a string when it is not JSON: validation dead-letters it as wrong_type
         with contextlib.suppress(ValueError):
             record["metadata"] = json.loads(record["metadata"])
-    account = record.get("account_id")
-    key = account.encode() if isinstance(account, str) else b""
-    return key, encode_value(record), _PACK_HEADERS
+    return encode_value(record), _PACK_HEADERS
 
 
-def _csv(path: Path) -> Iterator[tuple[bytes, bytes, tuple[tuple[str, bytes | None], ...]]]:
+def _csv(path: Path) -> Iterator[tuple[bytes, tuple[tuple[str, bytes | None], ...]]]:
     with _open_text(path) as handle, io.TextIOWrapper(handle, "utf-8", newline="") as text:
         for row in csv.DictReader(text):
             yield _packed({k: v for k, v in row.items() if k is not None})
 
 
-def _parquet(path: Path) -> Iterator[tuple[bytes, bytes, tuple[tuple[str, bytes | None], ...]]]:
+def _parquet(path: Path) -> Iterator[tuple[bytes, tuple[tuple[str, bytes | None], ...]]]:
     for frame in pl.scan_parquet(path).collect_batches(chunk_size=_PARQUET_CHUNK):
         for row in frame.iter_rows(named=True):
             yield _packed(row)
@@ -162,12 +152,13 @@ _READERS: Final[dict[str, Callable[[Path], Iterator[Any]]]] = {
 
 
 def file_messages(paths: Sequence[Path]) -> Iterator[InboundMessage]:
-    """Every row of every file, in order, as messages (topic = file name, offset = row)."""
+    """Every row of every file, in order, as messages (topic = file name, offset = row) with
+    no key: the spill keys each by the account it reads (``RunFolder.write_spill``)."""
     for path in paths:
         reader = _READERS[_format_of(path) or "jsonl"]
         try:
-            for row, (key, value, headers) in enumerate(reader(path)):
-                yield InboundMessage(value, key or None, path.name, 0, row, None, headers)
+            for row, (value, headers) in enumerate(reader(path)):
+                yield InboundMessage(value, None, path.name, 0, row, None, headers)
         except (OSError, EOFError, UnicodeDecodeError, csv.Error, pl.exceptions.PolarsError) as exc:
             raise InputFileError(f"{path}: cannot read ({exc})") from exc
 

@@ -27,7 +27,7 @@ from streams.core.types import InboundMessage
 from streams.core.wire import CONTENT_TYPE_HEADER, DecodeFailure, decode_value, header_value
 from streams.errors import ConfigError
 
-__all__ = ["Manifest", "RunFolder", "bucket_count", "order_key"]
+__all__ = ["Manifest", "RunFolder", "account_key", "bucket_count", "order_key"]
 
 MANIFEST: Final = "manifest.json"
 # Rows per bucket aimed at: a bucket is held in memory while it is processed.
@@ -52,6 +52,14 @@ def order_key(message: InboundMessage) -> tuple[str, str] | None:
     if not isinstance(account, str):
         return None
     return account, day if isinstance(day, str) else ""
+
+
+def account_key(message: InboundMessage) -> bytes | None:
+    """The record's Kafka key: its own, else its account id (a record read from a file)."""
+    if message.key is not None:
+        return message.key
+    key = order_key(message)
+    return key[0].encode() if key is not None else None
 
 
 @dataclass
@@ -107,7 +115,8 @@ class RunFolder:
 
     def write_spill(self, messages: Iterable[InboundMessage], buckets: int) -> int:
         """Spill ``messages`` into ``buckets`` files (any earlier spill is replaced); the
-        number of records spilled."""
+        number of records spilled. A record without a key (one read from a file) is keyed
+        by its account, as a producer of the raw topic keys it."""
         self.spill.mkdir(parents=True, exist_ok=True)
         for stale in self.spill.glob("bucket-*"):
             stale.unlink()
@@ -119,6 +128,9 @@ class RunFolder:
                 key = order_key(message)
                 account, day = key if key is not None else ("", "")
                 bucket = zlib.crc32(account.encode()) % buckets if key else seq % buckets
+                message_key = message.key
+                if message_key is None and key is not None:
+                    message_key = account.encode()
                 handles[bucket].write(
                     packer.pack(
                         (
@@ -126,7 +138,7 @@ class RunFolder:
                             account,
                             day,
                             message.value,
-                            message.key,
+                            message_key,
                             message.topic,
                             message.partition,
                             message.offset,

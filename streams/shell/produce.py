@@ -14,6 +14,7 @@ from streams.core.wire import CONTENT_TYPE_HEADER, JSON, SCHEMA_HEADER, header_v
 from streams.errors import DeliveryError
 from streams.settings import Settings
 from streams.shell.backfill_sources import expand_inputs, file_messages
+from streams.shell.backfill_spill import account_key
 
 __all__ = ["OutgoingRaw", "ProduceReport", "produce_records", "read_raw_file"]
 
@@ -53,7 +54,7 @@ def read_raw_file(path: Path) -> Iterator[OutgoingRaw]:
     (found,) = expand_inputs([str(path)])
     return (
         OutgoingRaw(
-            message.key or b"",
+            account_key(message) or b"",
             message.value or b"",
             header_value(message.headers, CONTENT_TYPE_HEADER) or JSON,
         )

@@ -4,6 +4,7 @@ its manifest."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import msgpack
@@ -62,6 +63,15 @@ def test_each_account_lands_in_one_bucket_in_event_date_order(tmp_path: Path) ->
         assert sortable == sorted(sortable, key=lambda item: (item[0][0], item[0][1]))
     assert total == 61
     assert len(seen) == 3
+
+
+def test_a_record_without_a_key_is_keyed_by_its_account(tmp_path: Path) -> None:
+    unkeyed = replace(_message(0, {"account_id": "acc_9", "date": "2026-01-02"}), key=None)
+    keyed = _message(1, {"account_id": "acc_9", "date": "2026-01-03"})  # its own key kept
+    broken = InboundMessage(b"{", None, "in", 0, 2, None, ())
+    folder = RunFolder(tmp_path / "run")
+    folder.write_spill([unkeyed, keyed, broken], buckets=1)
+    assert [m.key for m in folder.read_bucket(0)] == [None, b"acc_9", b"k"]
 
 
 def test_a_spill_round_trips_every_field(tmp_path: Path) -> None:
