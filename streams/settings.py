@@ -161,7 +161,8 @@ class Settings(BaseSettings):
     model_repository: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parents[1] / "models" / "repository"
     )
-    # onnxruntime intra-op threads for the in-process runner (0: one per core).
+    # onnxruntime intra-op threads for the in-process runner (0: one per core; a backfill:
+    # one per process).
     model_threads: int = Field(default=0, ge=0, le=256)
     # Triton's gRPC endpoint (host:port). Unset: the models run in process only. Set: each
     # batch goes to Triton, and to the in-process runner while Triton is down or slow.

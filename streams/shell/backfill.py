@@ -284,7 +284,8 @@ async def _dry_run(
         dead_lettered=sum(reasons.values()),
         seconds=time.perf_counter() - started,
         reasons=reasons,
-        estimated_seconds=(per_row or 0.0) * rows * 1.2,  # the spill and writing on top
+        # the spill and writing on top; a run that is not paced shares rows over its pool
+        estimated_seconds=(per_row or 0.0) * rows * 1.2 / _processes(settings, request),
     )
 
 
@@ -461,10 +462,15 @@ async def _enrich_in_pool(
             progress.update("enriching", done_rows, total_rows)
 
 
+def _processes(settings: Settings, request: BackfillRequest) -> int:
+    """Processes that will enrich ``request``'s records (a dry run: those of the real run)."""
+    return 1 if request.max_rate is not None else pool_size(settings)
+
+
 def _runs_here(settings: Settings, request: BackfillRequest) -> bool:
     """Whether the records are enriched in this process (else in a pool of processes): a
     dry run, a paced run (one process holds the pace) and a one-process setting do."""
-    return request.dry_run or request.max_rate is not None or pool_size(settings) == 1
+    return request.dry_run or _processes(settings, request) == 1
 
 
 def run_request(
@@ -476,6 +482,10 @@ def run_request(
 
     from streams.shell.enricher import build_processor  # noqa: PLC0415 - loads the models
 
+    # A backfill's processes run their models on one thread each (unless told otherwise):
+    # it takes about as many cores as it has processes (TXENRICH_BACKFILL_PROCESSES), which
+    # is what leaves the rest of a node to the live workers beside it.
+    settings = settings.model_copy(update={"model_threads": settings.model_threads or 1})
     if request.dry_run:  # writes nothing: not even cache entries
         settings = settings.model_copy(update={"redis_url": None})
 

@@ -174,14 +174,12 @@ class BucketPool:
     """``processes`` spawned processes, each with its own pipeline on ``settings``."""
 
     def __init__(self, settings: Settings, processes: int) -> None:
-        # each process runs its models on one thread: the processes are the parallelism
-        worker_settings = settings.model_copy(update={"model_threads": settings.model_threads or 1})
         self.processes = processes
         self._executor = ProcessPoolExecutor(
             processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_process,
-            initargs=(worker_settings, os.getpid()),
+            initargs=(settings, os.getpid()),
         )
         # Processes start (and load the models) now, while the caller spills its input,
         # rather than when the first buckets are submitted.
