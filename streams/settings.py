@@ -185,8 +185,8 @@ class Settings(BaseSettings):
     backfill_batch_size: int = Field(default=2000, ge=1, le=100_000)
     backfill_memo_entries: int = Field(default=200_000, ge=0, le=10_000_000)
     # How much a backfill yields the CPU to the processes beside it (nice(2) increment, 0-19):
-    # live workers on the same host keep their latency while a backfill soaks up what is idle
-    # (19: live p99 1.2x its value alone on 2 cores, 10: 1.8x; bench/backfill_beside_live.py).
+    # live workers on the same host keep most of their latency while a backfill soaks up what
+    # is idle (on 2 cores live p99 1.2-2.1x its value alone at 19; README, Backfills).
     backfill_nice: int = Field(default=19, ge=0, le=19)
     # Processes that enrich a backfill's buckets side by side (0: one per CPU it may use;
     # 1: all in the CLI's own process). Each holds the models and one bucket.
