@@ -1,7 +1,8 @@
 """Live latency with a topic backfill running beside it, against the same live stream alone.
 
     .venv/bin/python bench/backfill_beside_live.py [--rate 250] [--seconds 120]
-        [--history 300000] [--out bench/results/backfill_beside_live.json]
+        [--history 300000] [--processes N] [--yield-ms MS]
+        [--out bench/results/backfill_beside_live.json]
 
 One Apache Kafka and a CPU Triton on loopback, no cache; a history topic of generated
 transactions is written first. Then, each phase with a fresh live worker (live topology:
@@ -73,6 +74,7 @@ def _start_backfill(
     models: str,
     nice: int,
     processes: int,
+    yield_ms: int,
 ) -> subprocess.Popen[bytes]:
     argv = [TXENRICH, "backfill", "--from-topic", history, "--since", "2000-01-01T00:00:00Z"]
     argv += ["--to-topic", out_topic]
@@ -86,6 +88,7 @@ def _start_backfill(
                 **({"TXENRICH_TRITON_URL": ""} if models == "in-process" else {}),
                 "TXENRICH_BACKFILL_NICE": str(nice),
                 "TXENRICH_BACKFILL_PROCESSES": str(processes),
+                "TXENRICH_BACKFILL_YIELD_MS": str(yield_ms),
             },
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -122,6 +125,13 @@ def main() -> None:
         help="the backfill's pool (TXENRICH_BACKFILL_PROCESSES; 0: one per CPU)",
     )
     parser.add_argument(
+        "--yield-ms",
+        type=int,
+        default=Settings().backfill_yield_ms,
+        help="pause the backfill while live records wait longer than this on average "
+        "(TXENRICH_BACKFILL_YIELD_MS; 0: never)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "backfill_beside_live.json"
     )
     args = parser.parse_args()
@@ -155,6 +165,7 @@ def main() -> None:
             args.backfill_models,
             args.nice,
             args.processes,
+            args.yield_ms,
         )
         try:
             before, started = _written(settings, out_topic), time.monotonic()
@@ -174,6 +185,7 @@ def main() -> None:
         "seconds": args.seconds,
         "backfill_nice": args.nice,
         "backfill_processes": args.processes,
+        "backfill_yield_ms": args.yield_ms,
         "backfill_models": args.backfill_models,
         "alone": alone,
         "beside_backfill": beside,

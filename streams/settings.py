@@ -188,6 +188,10 @@ class Settings(BaseSettings):
     # live workers on the same host keep most of their latency while a backfill soaks up what
     # is idle (on 2 cores live p99 1.2-2.1x its value alone at 19; README, Backfills).
     backfill_nice: int = Field(default=19, ge=0, le=19)
+    # Pause a backfill's processes while the live workers' records wait longer than this on
+    # average (from the raw topic's offsets and the live group's commits), resume below 0.8
+    # of it; 0: never pause (README, Backfills).
+    backfill_yield_ms: int = Field(default=0, ge=0, le=600_000)
     # Processes that enrich a backfill's buckets side by side (0: one per CPU it may use;
     # 1: all in the CLI's own process). Each holds the models and one bucket.
     backfill_processes: int = Field(default=0, ge=0, le=256)

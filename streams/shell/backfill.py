@@ -13,6 +13,8 @@ it never touches the live worker's.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import logging
 import math
@@ -51,6 +53,7 @@ from streams.shell.backfill_sources import (
     topic_row_count,
 )
 from streams.shell.backfill_spill import Manifest, RunFolder, bucket_count
+from streams.shell.live_lag import yield_to_live
 from streams.shell.processor import BatchProcessor
 from streams.shell.recurrence_state import seed_changes
 
@@ -212,7 +215,6 @@ class _Pacer:
     async def after(self, records: int) -> None:
         if self._rate is None:
             return
-        import asyncio  # noqa: PLC0415 - only a paced run sleeps
 
         self._count += records
         ahead = self._count / self._rate - (self._clock() - self._start)
@@ -421,8 +423,8 @@ async def _process_buckets(
                 commit(bucket, states, enriched, dead)
         elif enricher is not None:
             await _enrich_in_pool(
+                settings,
                 enricher,
-                settings.backfill_batch_size,
                 folder,
                 todo,
                 sink,
@@ -439,8 +441,8 @@ async def _process_buckets(
 
 
 async def _enrich_in_pool(
+    settings: Settings,
     pool: BucketPool,
-    batch_size: int,
     folder: RunFolder,
     todo: list[int],
     sink: Sink,
@@ -451,15 +453,27 @@ async def _enrich_in_pool(
 ) -> None:
     """``todo`` enriched by a pool of processes, which also encode each bucket for the sink;
     each bucket written and committed here as it comes back. ``rows``: done so far, in all;
-    ``keep_states``: the buckets' recurrence states come back too (for a seed)."""
+    ``keep_states``: the buckets' recurrence states come back too (for a seed). With
+    ``TXENRICH_BACKFILL_YIELD_MS`` the pool pauses while the live workers fall behind."""
     done_rows, total_rows = rows
-    results = pool.enrich(folder, todo, batch_size, sink.encode, keep_states)
-    async with aclosing(results):
-        async for result in results:
-            sink.write_encoded(result.encoded)
-            commit(result.bucket, result.states, result.enriched, result.dead_lettered)
-            done_rows += result.rows
-            progress.update("enriching", done_rows, total_rows)
+    yielding = (
+        asyncio.create_task(yield_to_live(settings, pool, settings.backfill_yield_ms))
+        if settings.backfill_yield_ms
+        else None
+    )
+    results = pool.enrich(folder, todo, settings.backfill_batch_size, sink.encode, keep_states)
+    try:
+        async with aclosing(results):
+            async for result in results:
+                sink.write_encoded(result.encoded)
+                commit(result.bucket, result.states, result.enriched, result.dead_lettered)
+                done_rows += result.rows
+                progress.update("enriching", done_rows, total_rows)
+    finally:
+        if yielding is not None:
+            yielding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await yielding
 
 
 def _processes(settings: Settings, request: BackfillRequest) -> int:
@@ -469,8 +483,11 @@ def _processes(settings: Settings, request: BackfillRequest) -> int:
 
 def _runs_here(settings: Settings, request: BackfillRequest) -> bool:
     """Whether the records are enriched in this process (else in a pool of processes): a
-    dry run, a paced run (one process holds the pace) and a one-process setting do."""
-    return request.dry_run or _processes(settings, request) == 1
+    dry run, a paced run (one process holds the pace) and a one-process setting do, unless
+    the backfill yields to live workers (only a pool's processes can be paused)."""
+    if request.dry_run or request.max_rate is not None:
+        return True
+    return _processes(settings, request) == 1 and not settings.backfill_yield_ms
 
 
 def run_request(
@@ -478,7 +495,6 @@ def run_request(
 ) -> BackfillSummary:
     """``request`` run to the end on the settings' pipeline (``build_processor``: the
     topology's pre-policies and model route, the cache, the catalogue)."""
-    import asyncio  # noqa: PLC0415
 
     from streams.shell.enricher import build_processor  # noqa: PLC0415 - loads the models
 

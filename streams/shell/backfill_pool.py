@@ -15,6 +15,7 @@ fork would copy in whatever state they were.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import math
 import multiprocessing
@@ -225,6 +226,21 @@ class BucketPool:
                 submit()
                 yield result
 
+    def _signal(self, signum: int) -> None:
+        # the pool's processes are this process's only multiprocessing children
+        for child in multiprocessing.active_children():
+            if child.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child.pid, signum)
+
+    def pause(self) -> None:
+        """Stop the processes where they are (SIGSTOP); ``resume`` continues them."""
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._signal(signal.SIGCONT)
+
     def close(self) -> None:
         """Stop the processes; buckets not yet started are dropped."""
+        self.resume()
         self._executor.shutdown(wait=True, cancel_futures=True)

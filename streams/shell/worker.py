@@ -70,6 +70,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TXENRICH_BACKFILL_MEMO_ENTRIES": str(settings.backfill_memo_entries),
         "TXENRICH_BACKFILL_NICE": str(settings.backfill_nice),
         "TXENRICH_BACKFILL_PROCESSES": str(settings.backfill_processes),
+        "TXENRICH_BACKFILL_YIELD_MS": str(settings.backfill_yield_ms),
         "TXENRICH_APP_ID": settings.app_id,
         "TXENRICH_PARTITIONS": str(settings.partitions),
         "TXENRICH_REPLICATION_FACTOR": str(settings.replication_factor),

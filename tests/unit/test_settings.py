@@ -91,6 +91,7 @@ def test_a_child_process_gets_every_setting(monkeypatch: pytest.MonkeyPatch) -> 
         backfill_memo_entries=99,
         backfill_nice=3,
         backfill_processes=3,
+        backfill_yield_ms=250,
     )
     changed = {n for n in values if getattr(original, n) != values[n]}
     untouched = (
