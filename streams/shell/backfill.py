@@ -215,7 +215,6 @@ class _Pacer:
     async def after(self, records: int) -> None:
         if self._rate is None:
             return
-
         self._count += records
         ahead = self._count / self._rate - (self._clock() - self._start)
         if ahead > 0:
@@ -495,7 +494,6 @@ def run_request(
 ) -> BackfillSummary:
     """``request`` run to the end on the settings' pipeline (``build_processor``: the
     topology's pre-policies and model route, the cache, the catalogue)."""
-
     from streams.shell.enricher import build_processor  # noqa: PLC0415 - loads the models
 
     # A backfill's processes run their models on one thread each (unless told otherwise):

@@ -139,9 +139,9 @@ class ParquetSink:
         self._parts: list[pl.DataFrame] = []
 
     @staticmethod
-    def encode(outputs: Sequence[BatchOutput]) -> tuple[pl.DataFrame | None, str]:
-        """The enriched records as one frame (None if there are none: a part with no rows is
-        not written), and the dead letters as JSONL text."""
+    def _frame(outputs: Sequence[BatchOutput]) -> pl.DataFrame | None:
+        """The enriched records as one frame, its schema inferred from every row (None if
+        there are none: a part with no rows is not written)."""
         documents = []
         for output in outputs:
             for record in output.enriched:
@@ -151,8 +151,13 @@ class ParquetSink:
                     json.dumps(document["metadata"]) if "metadata" in document else None
                 )
                 documents.append(document)
-        frame = pl.DataFrame(documents, infer_schema_length=None) if documents else None
-        return frame, "".join(_json_line(r) for o in outputs for r in o.dead_letters)
+        return pl.DataFrame(documents, infer_schema_length=None) if documents else None
+
+    @staticmethod
+    def encode(outputs: Sequence[BatchOutput]) -> tuple[pl.DataFrame | None, str]:
+        """The enriched records as one frame, and the dead letters as JSONL text."""
+        rejected = "".join(_json_line(r) for o in outputs for r in o.dead_letters)
+        return ParquetSink._frame(outputs), rejected
 
     def write_encoded(self, encoded: tuple[pl.DataFrame | None, str]) -> None:
         frame, rejected = encoded
@@ -165,10 +170,9 @@ class ParquetSink:
         self._rejected.write("".join(_json_line(r) for r in output.dead_letters))
 
     def commit(self, bucket: int) -> dict[str, Any]:
-        if self._outputs:
-            frame, _ = self.encode(self._outputs)  # dead letters were written as they came
-            if frame is not None:
-                self._parts.append(frame)
+        frame = self._frame(self._outputs)  # dead letters were written as they came
+        if frame is not None:
+            self._parts.append(frame)
         if self._parts:
             part = pl.concat(self._parts, how="diagonal_relaxed")
             _write_atomically(self.folder / f"part-{bucket:05d}.parquet", part.write_parquet)

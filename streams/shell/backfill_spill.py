@@ -57,9 +57,15 @@ def order_key(message: InboundMessage) -> tuple[str, str] | None:
 def account_key(message: InboundMessage) -> bytes | None:
     """The record's Kafka key: its own, else its account id (a record read from a file)."""
     if message.key is not None:
-        return message.key
-    key = order_key(message)
-    return key[0].encode() if key is not None else None
+        return message.key  # without decoding the value
+    return _keyed(None, order_key(message))
+
+
+def _keyed(key: bytes | None, order: tuple[str, str] | None) -> bytes | None:
+    """``key``, else the account of the record's ``order_key`` (if it names one)."""
+    if key is not None or order is None:
+        return key
+    return order[0].encode()
 
 
 @dataclass
@@ -128,9 +134,6 @@ class RunFolder:
                 key = order_key(message)
                 account, day = key if key is not None else ("", "")
                 bucket = zlib.crc32(account.encode()) % buckets if key else seq % buckets
-                message_key = message.key
-                if message_key is None and key is not None:
-                    message_key = account.encode()
                 handles[bucket].write(
                     packer.pack(
                         (
@@ -138,7 +141,7 @@ class RunFolder:
                             account,
                             day,
                             message.value,
-                            message_key,
+                            _keyed(message.key, key),
                             message.topic,
                             message.partition,
                             message.offset,
