@@ -14,7 +14,7 @@ Triton priority 1) and fresh live records:
   in-process``, the default) or on the same Triton's priority-2 lane (``triton``); the
   stream starts once the backfill writes enriched records, and the backfill's rate over
   the window is noted. The backfill yields to the live worker at ``--yield-ms`` (200 by
-  default; 0: it does not, as TXENRICH_BACKFILL_YIELD_MS defaults).
+  default, as TXENRICH_BACKFILL_YIELD_MS; 0: it does not).
 Reported: each phase's p50/p95/p99/max, the ratio of the p99s (goal: at most 1.5), and the
 backfill's records/s while the live stream ran. One machine hosts it all, so the backfill
 and the live worker share its cores as they would share a node.

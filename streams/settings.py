@@ -190,8 +190,9 @@ class Settings(BaseSettings):
     backfill_nice: int = Field(default=19, ge=0, le=19)
     # Pause a backfill's processes while the live workers' records wait longer than this on
     # average (from the raw topic's offsets and the live group's commits), resume below 0.8
-    # of it; 0: never pause (README, Backfills).
-    backfill_yield_ms: int = Field(default=0, ge=0, le=600_000)
+    # of it; raised to 1.5x the live path's own wait where that is longer. 0: never pause.
+    # Only a backfill that reads or writes Kafka yields (README, Backfills).
+    backfill_yield_ms: int = Field(default=200, ge=0, le=600_000)
     # Processes that enrich a backfill's buckets side by side (0: one per CPU it may use;
     # 1: all in the CLI's own process). Each holds the models and one bucket.
     backfill_processes: int = Field(default=0, ge=0, le=256)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["LiveDelay"]
+__all__ = ["LiveDelay", "YieldGate"]
 
 
 @dataclass
@@ -51,3 +51,35 @@ class LiveDelay:
     def seconds(self) -> float:
         """Mean seconds a live record spends in flight; 0 while nothing arrives."""
         return self._in_flight / self._rate if self._rate > 1e-9 else 0.0
+
+
+@dataclass
+class YieldGate:
+    """Whether a backfill should stand still for the live path, from its mean delay.
+
+    Above ``limit_s`` the backfill pauses; below ``resume_share`` of the limit it goes on.
+    While it is paused it takes nothing from the live path, so the delay measured then is
+    the live path's own: still over the resume level after ``settle_s`` paused, the live
+    path is that slow without the backfill, and waiting longer would stall the backfill
+    for nothing. The limit then rises to ``headroom`` times that delay (never falls), and
+    the backfill goes on: it yields to the live path's own latency plus headroom, as the
+    limit was meant to, whatever that latency turns out to be.
+    """
+
+    limit_s: float
+    resume_share: float = 0.8
+    settle_s: float = 5.0
+    headroom: float = 1.5
+    paused_since: float | None = field(default=None, init=False)
+
+    def decide(self, now: float, delay_s: float) -> bool:
+        """Whether the backfill is paused after a delay sample taken at ``now``."""
+        if self.paused_since is None:
+            if delay_s > self.limit_s:
+                self.paused_since = now
+        elif delay_s < self.limit_s * self.resume_share:
+            self.paused_since = None
+        elif now - self.paused_since >= self.settle_s:
+            self.limit_s = max(self.limit_s, self.headroom * delay_s)
+            self.paused_since = None
+        return self.paused_since is not None

@@ -124,6 +124,11 @@ class BackfillRequest:
         if self.max_rate is not None and self.max_rate <= 0:
             raise ConfigError("--max-rate must be a positive number of records per second")
 
+    @property
+    def uses_kafka(self) -> bool:
+        """Whether it reads or writes Kafka: all but a file-to-file backfill (``--out``)."""
+        return not self.inputs or self.out is None
+
     def source_text(self) -> str:
         if self.inputs:
             return "files " + " ".join(self.inputs)
@@ -423,6 +428,7 @@ async def _process_buckets(
         elif enricher is not None:
             await _enrich_in_pool(
                 settings,
+                _yield_ms(settings, request),
                 enricher,
                 folder,
                 todo,
@@ -441,6 +447,7 @@ async def _process_buckets(
 
 async def _enrich_in_pool(
     settings: Settings,
+    yield_ms: int,
     pool: BucketPool,
     folder: RunFolder,
     todo: list[int],
@@ -452,14 +459,10 @@ async def _enrich_in_pool(
 ) -> None:
     """``todo`` enriched by a pool of processes, which also encode each bucket for the sink;
     each bucket written and committed here as it comes back. ``rows``: done so far, in all;
-    ``keep_states``: the buckets' recurrence states come back too (for a seed). With
-    ``TXENRICH_BACKFILL_YIELD_MS`` the pool pauses while the live workers fall behind."""
+    ``keep_states``: the buckets' recurrence states come back too (for a seed). With a
+    ``yield_ms`` the pool pauses while the live workers fall behind."""
     done_rows, total_rows = rows
-    yielding = (
-        asyncio.create_task(yield_to_live(settings, pool, settings.backfill_yield_ms))
-        if settings.backfill_yield_ms
-        else None
-    )
+    yielding = asyncio.create_task(yield_to_live(settings, pool, yield_ms)) if yield_ms else None
     results = pool.enrich(folder, todo, settings.backfill_batch_size, sink.encode, keep_states)
     try:
         async with aclosing(results):
@@ -480,13 +483,20 @@ def _processes(settings: Settings, request: BackfillRequest) -> int:
     return 1 if request.max_rate is not None else pool_size(settings)
 
 
+def _yield_ms(settings: Settings, request: BackfillRequest) -> int:
+    """The live workers' mean latency above which the backfill pauses
+    (``TXENRICH_BACKFILL_YIELD_MS``); 0, never, for a file-to-file backfill, which needs no
+    broker and so probes none."""
+    return settings.backfill_yield_ms if request.uses_kafka else 0
+
+
 def _runs_here(settings: Settings, request: BackfillRequest) -> bool:
     """Whether the records are enriched in this process (else in a pool of processes): a
     dry run, a paced run (one process holds the pace) and a one-process setting do, unless
     the backfill yields to live workers (only a pool's processes can be paused)."""
     if request.dry_run or request.max_rate is not None:
         return True
-    return _processes(settings, request) == 1 and not settings.backfill_yield_ms
+    return _processes(settings, request) == 1 and not _yield_ms(settings, request)
 
 
 def run_request(

@@ -4,10 +4,12 @@ Every ``_EVERY_S`` the backfill reads the raw topic's end offsets and the live g
 committed offsets (two admin requests) and estimates the live path's mean latency from
 them (:class:`streams.core.live_delay.LiveDelay`). Above ``TXENRICH_BACKFILL_YIELD_MS`` the
 pool's processes are stopped (SIGSTOP: they hold no broker connection, and the parent keeps
-writing what they finished); below ``_RESUME_BELOW`` of it they continue (SIGCONT). CPU priority
-(``TXENRICH_BACKFILL_NICE``) decides who runs first; this decides whether the backfill runs
-at all while the live path is behind. A probe that fails, or a group that has committed
-nothing (no live workers), lets the backfill run.
+writing what they finished); below 0.8 of it they continue (SIGCONT), and a live path that
+stays slow while they stand still raises the limit instead of stalling the backfill
+(:class:`streams.core.live_delay.YieldGate`). CPU priority (``TXENRICH_BACKFILL_NICE``)
+decides who runs first; this decides whether the backfill runs at all while the live path
+is behind. A probe that fails (no broker: a file-to-file backfill), or a group that has
+committed nothing (no live workers), lets the backfill run.
 """
 
 from __future__ import annotations
@@ -20,18 +22,20 @@ from typing import Final, Protocol
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec  # type: ignore[attr-defined]
 
-from streams.core.live_delay import LiveDelay
+from streams.core.live_delay import LiveDelay, YieldGate
 from streams.settings import Settings
 
 __all__ = ["LiveOffsets", "Pausable", "yield_to_live"]
 
 log = logging.getLogger(__name__)
+# librdkafka logs every refused connection; a probe that fails is logged once, here.
+_QUIET = logging.getLogger("txenrich.librdkafka.live_lag")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 
 _EVERY_S: Final = 0.1
+_FAILING_EVERY_S: Final = 5.0  # while the offsets are unreadable (no broker, say)
 _TIMEOUT_S: Final = 2.0
-# Resume below this share of the limit: far enough under it not to flap on every sample,
-# close enough to stay above the live path's own latency when the limit is set near it.
-_RESUME_BELOW: Final = 0.8
 _LATEST: Final = OffsetSpec.latest()  # type: ignore[no-untyped-call]  # past the last record
 
 
@@ -46,7 +50,7 @@ class LiveOffsets:
     partitions the group has committed."""
 
     def __init__(self, settings: Settings) -> None:
-        self._admin = AdminClient(settings.kafka.confluent_config())
+        self._admin = AdminClient(settings.kafka.confluent_config(), logger=_QUIET)
         self._group, self._topic = settings.app_id, settings.topics.raw
         self._partitions: list[TopicPartition] | None = None
 
@@ -80,12 +84,19 @@ class LiveOffsets:
 
 
 async def yield_to_live(settings: Settings, pool: Pausable, limit_ms: int) -> None:
-    """Pause ``pool`` while the live path's mean latency is over ``limit_ms``; runs until
-    cancelled, and leaves the pool running."""
+    """Pause ``pool`` while the live path's mean latency is over ``limit_ms`` (raised where
+    the live path is slower than that on its own); runs until cancelled, and leaves the
+    pool running."""
     offsets = LiveOffsets(settings)
-    delay = LiveDelay()
+    delay, gate = LiveDelay(), YieldGate(limit_ms / 1000)
     paused_since: float | None = None
     yielded, pauses, failing = 0.0, 0, False
+
+    def pause(now: float) -> None:
+        nonlocal paused_since, pauses
+        if paused_since is None:
+            pool.pause()
+            paused_since, pauses = now, pauses + 1
 
     def resume() -> None:
         nonlocal paused_since, yielded
@@ -103,14 +114,23 @@ async def yield_to_live(settings: Settings, pool: Pausable, limit_ms: int) -> No
                     log.warning("live lag unreadable (%s): the backfill does not yield", exc)
                 failing = True
                 resume()
+                await asyncio.sleep(_FAILING_EVERY_S)
+                continue
+            if failing:
+                log.info("live lag readable again: the backfill yields")
+            failing = False
+            now, limit = time.monotonic(), gate.limit_s
+            if gate.decide(now, delay.update(now, written, committed)):
+                pause(now)
             else:
-                failing = False
-                seconds = delay.update(time.monotonic(), written, committed)
-                if paused_since is None and seconds * 1000 > limit_ms:
-                    pool.pause()
-                    paused_since, pauses = time.monotonic(), pauses + 1
-                elif seconds * 1000 < limit_ms * _RESUME_BELOW:
-                    resume()
+                resume()
+            if gate.limit_s > limit:
+                log.info(
+                    "the live path waits %.0f ms on average with the backfill paused: "
+                    "yielding above %.0f ms from now on",
+                    delay.seconds * 1000,
+                    gate.limit_s * 1000,
+                )
             await asyncio.sleep(_EVERY_S)
     finally:
         resume()

@@ -1,18 +1,21 @@
 """A backfill yields to live workers (Apache Kafka from the session's stack): the live
 group's uncommitted records are read from offsets, and the pool's processes stop while the
-live path falls behind and continue once it has caught up."""
+live path falls behind and continue once it has caught up, or once it is plain that the
+live path is that slow without the backfill."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 from streams.settings import Settings
 from streams.shell.backfill_pool import BucketPool
@@ -58,16 +61,117 @@ def _produce(settings: Settings, count: int) -> None:
     assert producer.flush(30) == 0
 
 
+def _sample(offsets: LiveOffsets) -> tuple[int, int]:
+    """A sample, once the group coordinator has loaded (a fresh broker's first request)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return offsets.sample()
+        except KafkaException as exc:
+            if not exc.args[0].retriable() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+class LiveStream:
+    """200 records/s on the raw topic, as a producer writes them, and the live group's
+    commits: each record's ``lag_ticks`` tenths of a second after it was written, or none
+    while ``stalled``."""
+
+    def __init__(self, settings: Settings, lag_ticks: int) -> None:
+        self.settings, self.lag_ticks = settings, lag_ticks
+        self.stalled, self.stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LiveStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        topic = self.settings.topics.raw
+        producer = Producer(self.settings.kafka.producer_config())
+        group = Consumer(self.settings.kafka.consumer_config(self.settings.app_id))
+        partitions = group.list_topics(topic, timeout=10).topics[topic].partitions
+        seen: deque[list[TopicPartition]] = deque(maxlen=self.lag_ticks + 1)
+        try:
+            while not self.stop.is_set():
+                for n in range(20):
+                    producer.produce(topic, key=f"acc_{n % 7}".encode(), value=b"{}")
+                producer.flush(10)
+                seen.append(
+                    [
+                        TopicPartition(topic, p, _end(group, TopicPartition(topic, p)))
+                        for p in partitions
+                    ]
+                )
+                if len(seen) == seen.maxlen and not self.stalled.is_set():
+                    group.commit(offsets=seen[0], asynchronous=False)
+                time.sleep(0.1)
+        finally:
+            group.close()
+
+
+def _end(consumer: Consumer, partition: TopicPartition) -> int:
+    return int(consumer.get_watermark_offsets(partition, timeout=10)[1])
+
+
+async def _pool_process(deadline: float) -> int:
+    """The pid of the pool's one process, once it has started."""
+    while not multiprocessing.active_children():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    (process,) = multiprocessing.active_children()
+    assert process.pid is not None
+    return process.pid
+
+
+async def _until(pid: int, paused: bool, deadline: float, what: str) -> str:
+    """The process's state once it is stopped (``paused``) or running again."""
+    while (_state(pid) == "T") != paused:
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.1)
+    return _state(pid)
+
+
+def _beside(
+    settings: Settings, live: LiveStream, watch: Callable[[int, float], Awaitable[list[str]]]
+) -> list[str]:
+    """``watch(pid, deadline)`` of a one-process pool that yields at 300 ms beside ``live``."""
+    _produce(settings, 10)
+    _commit_as_live(settings, _ends(settings))
+    pool = BucketPool(settings, 1)
+
+    async def scenario() -> list[str]:
+        deadline = time.monotonic() + 60
+        child = await _pool_process(deadline)
+        task = asyncio.create_task(yield_to_live(settings, pool, limit_ms=300))
+        try:
+            with live:
+                return await watch(child, deadline)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    try:
+        return asyncio.run(scenario())
+    finally:
+        pool.close()
+
+
 def test_live_offsets_count_the_records_the_live_group_has_not_committed(
     make_settings: Callable[..., Settings],
 ) -> None:
     settings = make_settings(redis_url=None)
     offsets = LiveOffsets(settings)
-    assert offsets.sample() == (0, 0)  # no live group yet: nothing to yield to
+    assert _sample(offsets) == (0, 0)  # no live group yet: nothing to yield to
     _produce(settings, 140)
     ends = _ends(settings)
     _commit_as_live(settings, {p: max(0, end - 10) for p, end in ends.items() if end})
-    written, committed = offsets.sample()
+    written, committed = _sample(offsets)
     assert written == 140
     assert written - committed == sum(min(end, 10) for end in ends.values() if end)
 
@@ -76,49 +180,37 @@ def test_a_pool_stops_while_live_falls_behind_and_continues_once_it_caught_up(
     make_settings: Callable[..., Settings],
 ) -> None:
     settings = make_settings(redis_url=None, triton_url=None)
-    _produce(settings, 10)
-    _commit_as_live(settings, _ends(settings))
-    pool = BucketPool(settings, 1)
-    stop = threading.Event()
-    catch_up = threading.Event()
+    live = LiveStream(settings, lag_ticks=1)
+    live.stalled.set()  # the group commits nothing: records pile up
 
-    def live_stream() -> None:  # 200 records/s; the group commits only once told to
-        while not stop.is_set():
-            _produce(settings, 20)
-            if catch_up.is_set():
-                _commit_as_live(settings, _ends(settings))
-            time.sleep(0.1)
+    async def watch(pid: int, deadline: float) -> list[str]:
+        behind = await _until(pid, True, deadline, "the pool never paused")
+        live.stalled.clear()  # the group commits again
+        return [behind, await _until(pid, False, deadline, "the pool never resumed")]
 
-    async def scenario() -> tuple[str, str]:
-        deadline = time.monotonic() + 60
-        while not multiprocessing.active_children():  # the pool's process has started
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.1)
-        (process,) = multiprocessing.active_children()
-        assert process.pid is not None
-        child = process.pid
-        task = asyncio.create_task(yield_to_live(settings, pool, limit_ms=300))
-        feeder = threading.Thread(target=live_stream, daemon=True)
-        feeder.start()
-        try:
-            while _state(child) != "T":  # records pile up uncommitted: the pool stops
-                assert time.monotonic() < deadline, "the pool never paused"
-                await asyncio.sleep(0.1)
-            behind = _state(child)
-            catch_up.set()
-            while _state(child) == "T":  # the group commits again: the pool continues
-                assert time.monotonic() < deadline, "the pool never resumed"
-                await asyncio.sleep(0.1)
-            return behind, _state(child)
-        finally:
-            stop.set()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            feeder.join(10)
-
-    try:
-        behind, caught_up = asyncio.run(scenario())
-    finally:
-        pool.close()
+    behind, caught_up = _beside(settings, live, watch)
     assert behind == "T"
     assert caught_up in ("S", "R")
+
+
+def test_a_live_path_slow_on_its_own_does_not_hold_the_backfill_still(
+    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(redis_url=None, triton_url=None)
+    live = LiveStream(settings, lag_ticks=6)  # each record committed 0.6 s after it came
+
+    async def watch(pid: int, deadline: float) -> list[str]:
+        states = [await _until(pid, True, deadline, "the pool never paused")]
+        # no better while the pool stands still: it goes on, and keeps going
+        await _until(pid, False, deadline, "the pool never resumed")
+        for _ in range(30):
+            await asyncio.sleep(0.1)
+            states.append(_state(pid))
+        return states
+
+    with caplog.at_level(logging.INFO, logger="streams.shell.live_lag"):
+        states = _beside(settings, live, watch)
+    assert states[0] == "T"
+    # a sample of the live path's wait now and then over 1.5x its mean pauses it briefly
+    assert sum(state in ("S", "R") for state in states[1:]) >= 20, states
+    assert "yielding above" in caplog.text

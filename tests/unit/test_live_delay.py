@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.core.live_delay import LiveDelay
+from streams.core.live_delay import LiveDelay, YieldGate
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +53,23 @@ def test_offsets_going_back_count_as_nothing_in_flight() -> None:
     delay = LiveDelay()
     delay.update(0.0, 100, 100)
     assert delay.update(0.1, 120, 130) == 0.0  # committed past written: a stale end offset
+
+
+def test_the_gate_pauses_over_the_limit_and_goes_on_below_its_resume_share() -> None:
+    gate = YieldGate(limit_s=0.2)
+    assert not gate.decide(0.0, 0.15)
+    assert gate.decide(0.1, 0.25)  # over the limit: pause
+    assert gate.decide(0.2, 0.18)  # under the limit but over 0.8 of it: stay paused
+    assert not gate.decide(0.3, 0.15)  # under 0.16: go on
+    assert gate.limit_s == 0.2
+
+
+def test_a_live_path_slow_on_its_own_raises_the_limit_instead_of_stalling_the_backfill() -> None:
+    gate = YieldGate(limit_s=0.2, settle_s=5.0)
+    assert gate.decide(0.0, 0.3)
+    for tick in range(1, 50):  # paused 4.9 s and the live path still waits 300 ms
+        assert gate.decide(tick / 10, 0.3)
+    assert not gate.decide(5.0, 0.3)  # its own delay: go on, and yield above 1.5x of it
+    assert gate.limit_s == pytest.approx(0.45)
+    assert not gate.decide(5.1, 0.4)
+    assert gate.decide(5.2, 0.5)  # the backfill pushes it past 1.5x: pause again
