@@ -16,7 +16,7 @@ TRAIN_STAMP := $(TRAIN_VENV)/.installed
 KAFKA_LIBS  ?= .kafka/libs
 KAFKA_STAMP := $(KAFKA_LIBS)/.resolved
 
-.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench chaos fuzz eval-recurrence train train-check clean
+.PHONY: setup demo test test-unit test-integration test-e2e lint typecheck check bench chaos fuzz eval-recurrence eval-bank-sets train train-check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (Python 3.11)"; exit 1; }
@@ -108,6 +108,10 @@ train-check: $(TRAIN_STAMP)
 
 eval-recurrence: setup
 	$(BIN)/python models/evaluation/recurrence_eval.py --out models/evaluation/recurrence_results.json
+
+# Merchant, category and recurrence figures on the frozen US and UK + euro-area bank sets.
+eval-bank-sets: setup
+	$(BIN)/python -m models.evaluation.bank_sets.evaluate
 
 clean:
 	rm -rf $(VENV) $(TRITON_VENV) $(TRAIN_VENV) .kafka .txenrich .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Evaluation sets of bank statements, written apart from the training data's templates."""
