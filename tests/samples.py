@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 
 from streams.core.wire import decode_value
 from streams.settings import BACKFILL_TOPOLOGY, Settings
-from streams.shell.backfill import Progress, backfill_files
+from streams.shell.backfill import backfill_files
+from streams.shell.backfill_progress import Progress
 from streams.shell.produce import OutgoingRaw
 
 __all__ = [

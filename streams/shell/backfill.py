@@ -17,8 +17,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import math
-import sys
 import time
 import uuid
 from collections import Counter
@@ -27,7 +25,6 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from streams.core.recurrence import SeriesState
 from streams.core.types import InboundMessage
@@ -35,6 +32,7 @@ from streams.core.validation import validate_batch
 from streams.errors import ConfigError
 from streams.settings import Settings
 from streams.shell.backfill_pool import BucketPool, bucket_batches, pool_size
+from streams.shell.backfill_progress import Pacer, Progress
 from streams.shell.backfill_sinks import (
     ChangelogSeeder,
     JsonlSink,
@@ -60,7 +58,6 @@ from streams.shell.recurrence_state import seed_changes
 __all__ = [
     "BackfillRequest",
     "BackfillSummary",
-    "Progress",
     "backfill_files",
     "new_run_id",
     "run_backfill",
@@ -159,71 +156,6 @@ class BackfillSummary:
         if self.estimated_seconds is not None:
             text += f" estimated_seconds={self.estimated_seconds:.0f}"
         return text
-
-
-class Progress:
-    """A bar with rate and ETA on a terminal; a plain line every ``every`` seconds else."""
-
-    def __init__(
-        self,
-        stream: TextIO = sys.stderr,
-        every: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._stream, self._every, self._clock = stream, every, clock
-        self._tty = stream.isatty()
-        self._started = clock()
-        self._last = -math.inf
-
-    def update(self, phase: str, done: int, total: int | None) -> None:
-        now = self._clock()
-        if not self._tty and now - self._last < self._every:
-            return
-        self._last = now
-        elapsed = max(now - self._started, 1e-9)
-        rate = done / elapsed
-        if total:
-            left = (total - done) / rate if rate > 0 else math.inf
-            eta = f"{left:,.0f}s" if math.isfinite(left) else "?"
-            if self._tty:
-                width = 30
-                filled = int(width * done / total)
-                bar = "#" * filled + "." * (width - filled)
-                self._stream.write(
-                    f"\r{phase:<9} [{bar}] {done:,}/{total:,} {rate:,.0f}/s ETA {eta}   "
-                )
-            else:
-                self._stream.write(
-                    f"progress: {phase} {done}/{total} rows {100 * done / total:.0f}% "
-                    f"rate={rate:,.0f}/s eta={eta}\n"
-                )
-        elif self._tty:
-            self._stream.write(f"\r{phase:<9} {done:,} rows {rate:,.0f}/s   ")
-        else:
-            self._stream.write(f"progress: {phase} {done} rows rate={rate:,.0f}/s\n")
-        self._stream.flush()
-
-    def done(self) -> None:
-        if self._tty:
-            self._stream.write("\n")
-            self._stream.flush()
-
-
-class _Pacer:
-    """Holds a loop to ``rate`` records/s on average (None: no limit)."""
-
-    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic) -> None:
-        self._rate, self._clock = rate, clock
-        self._start = clock()
-        self._count = 0
-
-    async def after(self, records: int) -> None:
-        if self._rate is None:
-            return
-        self._count += records
-        ahead = self._count / self._rate - (self._clock() - self._start)
-        if ahead > 0:
-            await asyncio.sleep(ahead)
 
 
 def _chunks(messages: Iterable[InboundMessage], size: int) -> Iterator[list[InboundMessage]]:
@@ -388,7 +320,7 @@ async def _process_buckets(
     of processes), or for a split to the raw topic; then the sink's commit (and the seed)
     and the manifest."""
     todo = [b for b in range(manifest.buckets) if b not in manifest.done]
-    pacer = _Pacer(request.max_rate)
+    pacer = Pacer(request.max_rate)
     done_rows = manifest.enriched + manifest.dead_lettered
     seeder = ChangelogSeeder(settings) if request.seed_live_state else None
 
