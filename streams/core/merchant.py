@@ -76,10 +76,11 @@ class MerchantCatalogue:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOGUE) -> MerchantCatalogue:
-        """Read the catalogue CSV; its content hash is the version (used in cache keys)."""
+        """Read the catalogue CSV; its content hash, with the currency table's (which moves
+        merchants too), is the version stamped on outputs."""
         content = path.read_bytes()
         frame = pl.read_csv(content, schema_overrides={"mcc": pl.String}, infer_schema=False)
-        digest = hashlib.sha256(content).hexdigest()[:12]
+        digest = hashlib.sha256(content + CURRENCY_COUNTRIES.read_bytes()).hexdigest()[:12]
         return cls.from_frame(frame, version=f"catalogue-{digest}")
 
 
