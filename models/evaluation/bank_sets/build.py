@@ -25,7 +25,7 @@ import hashlib
 import json
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -217,6 +217,20 @@ class Writer:
         label = {"merchant": merchant, "primary": list(primary), "series": series}
         self.a.rows.append({"record": record, "label": label})
 
+    def to_brand(
+        self, day: date, amount: float, description: str, brand: Brand, series: str
+    ) -> None:
+        """A payment of a recurring ``series`` to a brand."""
+        self.emit(
+            day,
+            amount,
+            "debit",
+            description,
+            list(brand.merchant_ids),
+            brand.primary,
+            series=series,
+        )
+
 
 def _shift(day: date, holidays: frozenset[str], forward: bool) -> date:
     """The nearest banking day on or after (``forward``) or before ``day``."""
@@ -310,29 +324,13 @@ def _recurring(w: Writer, tables: Tables, brands: list[Brand]) -> None:
         name = f"sub{i}"
         for day in _series(w, name, "monthly", _schedule("card", a, hol)):
             form = form or _brand_desc(w, brand, day)  # a subscription prints alike
-            w.emit(
-                day,
-                price,
-                "debit",
-                w.wrap("card", form, day),
-                list(brand.merchant_ids),
-                brand.primary,
-                series=name,
-            )
+            w.to_brand(day, price, w.wrap("card", form, day), brand, name)
     for i, brand in enumerate(rng.sample(bills, k=min(2, len(bills)))):
         base, name = rng.uniform(30, 140), f"bill{i}"
         form = _brand_desc(w, brand, START)
         for day in _series(w, name, "monthly", _schedule("debit", a, hol)):
             amount = round(base * rng.uniform(0.85, 1.15), 2)
-            w.emit(
-                day,
-                amount,
-                "debit",
-                w.wrap("debit", form, day),
-                list(brand.merchant_ids),
-                brand.primary,
-                series=name,
-            )
+            w.to_brand(day, amount, w.wrap("debit", form, day), brand, name)
     fee = round(rng.choice([4.95, 5.0, 6.9, 12.0]), 2)
     if rng.random() < 0.5:
         schedule, period = ("quarterly", "quarterly") if a.country != "US" else ("first", "monthly")
@@ -341,7 +339,7 @@ def _recurring(w: Writer, tables: Tables, brands: list[Brand]) -> None:
             w.emit(day, fee, "debit", text, None, ("BANK_FEES",), series="fee")
 
 
-def _one_offs(w: Writer, tables: Tables, brands: list[Brand], region: str) -> None:
+def _one_offs(w: Writer, tables: Tables, brands: list[Brand]) -> None:
     a, rng = w.a, w.rng
     card_brands = [b for b in brands if b.flow == "card" and a.country in b.countries]
     favourites = rng.sample(card_brands, k=min(12, len(card_brands)))
@@ -352,8 +350,8 @@ def _one_offs(w: Writer, tables: Tables, brands: list[Brand], region: str) -> No
         days_in = calendar.monthrange(y, m)[1]
         for _ in range(rng.randint(14, 26)):
             day = date(y, m, rng.randint(1, days_in))
-            roll = rng.random()
-            if roll < 0.62:
+
+            if rng.random() < 0.62:
                 brand = rng.choice(favourites if rng.random() < 0.8 else card_brands)
                 desc = w.wrap("card", _brand_desc(w, brand, day), day)
                 w.emit(
@@ -367,55 +365,58 @@ def _one_offs(w: Writer, tables: Tables, brands: list[Brand], region: str) -> No
             else:
                 primary, template = rng.choice(regulars if rng.random() < 0.6 else shops)
                 shop = w.fill(template, day)
-                regulars_shop = shop  # the same shop prints alike each visit
                 w.emit(
                     day,
                     round(rng.uniform(2, 90), 2),
                     "debit",
-                    w.wrap("card", regulars_shop, day),
+                    w.wrap("card", shop, day),
                     [],
                     (primary,),
                 )
+        month = (y, m, days_in)
         for _ in range(rng.randint(0, 2)):
-            day = date(y, m, rng.randint(1, days_in))
-            w.emit(
-                day,
-                round(rng.uniform(10, 300), 0),
-                "debit",
-                w.wrap("transfer_out", rng.choice(friends), day),
-                [],
-                ("TRANSFER_OUT",),
-            )
+            pay = _Payment("debit", "transfer_out", [], "TRANSFER_OUT")
+            pay.emit(w, month, lambda: round(rng.uniform(10, 300), 0), lambda: rng.choice(friends))
         if rng.random() < 0.5:
-            day = date(y, m, rng.randint(1, days_in))
-            w.emit(
-                day,
-                round(rng.uniform(10, 200), 0),
-                "credit",
-                w.wrap("transfer_in", rng.choice(friends), day),
-                [],
-                ("TRANSFER_IN",),
-            )
+            pay = _Payment("credit", "transfer_in", [], "TRANSFER_IN")
+            pay.emit(w, month, lambda: round(rng.uniform(10, 200), 0), lambda: rng.choice(friends))
         for _ in range(rng.randint(0, 2)):
-            day = date(y, m, rng.randint(1, days_in))
-            w.emit(
-                day,
-                float(rng.choice([20, 40, 50, 60, 100])),
-                "debit",
-                w.wrap("atm", "", day),
-                None,
-                ("TRANSFER_OUT",),
-            )
+            pay = _Payment("debit", "atm", None, "TRANSFER_OUT")
+            pay.emit(w, month, lambda: float(rng.choice([20, 40, 50, 60, 100])), lambda: "")
         if rng.random() < 0.15:
-            day = date(y, m, rng.randint(1, days_in))
-            w.emit(
-                day,
-                round(rng.uniform(40, 900), 2),
-                "debit",
-                w.wrap("tax", "", day),
-                None,
-                ("GOVERNMENT_AND_NON_PROFIT",),
-            )
+            pay = _Payment("debit", "tax", None, "GOVERNMENT_AND_NON_PROFIT")
+            pay.emit(w, month, lambda: round(rng.uniform(40, 900), 2), lambda: "")
+
+
+@dataclass(frozen=True)
+class _Payment:
+    """A one-off of a flow the bank wraps (a transfer, cash, a tax payment)."""
+
+    direction: str
+    flow: str
+    merchant: list[str] | None
+    primary: str
+
+    def emit(
+        self,
+        w: Writer,
+        month: tuple[int, int, int],
+        amount: Callable[[], float],
+        counterparty: Callable[[], str],
+    ) -> None:
+        """On a day of ``month`` (year, month, days): draws the day, the amount, then the
+        counterparty, in that order (the frozen sets depend on it)."""
+        year, number, days = month
+        day = date(year, number, w.rng.randint(1, days))
+        value = amount()
+        w.emit(
+            day,
+            value,
+            self.direction,
+            w.wrap(self.flow, counterparty(), day),
+            self.merchant,
+            (self.primary,),
+        )
 
 
 def build_region(region: str, seed: int, tables: Tables | None = None) -> list[dict[str, Any]]:
@@ -444,7 +445,7 @@ def build_region(region: str, seed: int, tables: Tables | None = None) -> list[d
             writer = Writer(tables, account)
             account.holder = writer.person()
             _recurring(writer, tables, brands)
-            _one_offs(writer, tables, brands, region)
+            _one_offs(writer, tables, brands)
             out += account.rows
             series_out += [
                 {"kind": "series", "account_id": account.account_id, "series": name, **info}
