@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -107,24 +108,7 @@ class StreamWorker:
     def __init__(self, settings: Settings, processor: BatchProcessor) -> None:
         self._settings = settings
         self._processor = processor
-        url = settings.web_url
-        self._consumer = Consumer(
-            {
-                # read_committed: records of aborted transactions are never enriched
-                **settings.kafka.consumer_config(settings.app_id),
-                "client.id": client_id(url),
-                "enable.auto.offset.store": False,
-                "auto.offset.reset": "earliest",
-                "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
-                "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
-                "error_cb": self._client_error,
-                **(
-                    {"group.instance.id": settings.group_instance_id}
-                    if settings.group_instance_id
-                    else {}
-                ),
-            }
-        )
+        self._consumer = self._new_consumer()
         self._producer = Producer(
             {
                 **settings.kafka.producer_config(),
@@ -149,6 +133,64 @@ class StreamWorker:
         self._halted: dict[int, int] = {}
         # since librdkafka reported every broker down, until a metadata call answers
         self._broker_lost = False
+        # since the broker answered again, until the consumer does too (monotonic seconds)
+        self._consumer_unproven: float | None = None
+
+    def _new_consumer(self) -> Consumer:
+        settings = self._settings
+        return Consumer(
+            {
+                # read_committed: records of aborted transactions are never enriched
+                **settings.kafka.consumer_config(settings.app_id),
+                "client.id": client_id(settings.web_url),
+                "enable.auto.offset.store": False,
+                "auto.offset.reset": "earliest",
+                "session.timeout.ms": int(settings.session_timeout_seconds * 1000),
+                "heartbeat.interval.ms": int(settings.session_timeout_seconds * 1000 / 3),
+                "error_cb": self._client_error,
+                **(
+                    {"group.instance.id": settings.group_instance_id}
+                    if settings.group_instance_id
+                    else {}
+                ),
+            }
+        )
+
+    def _subscribe(self) -> None:
+        self._consumer.subscribe(
+            [self._settings.topics.raw],
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
+        )
+
+    def _renew_consumer(self, why: str) -> None:
+        """Replace a consumer that lost its group coordinator for good while the broker
+        answers (librdkafka can stay in wait-coord after a broker restart: it then never
+        commits nor fetches again). Its partitions are given up; the new consumer joins the
+        group and replays from the committed offsets, the same batches, keys and ids."""
+        log.error("%s; replacing the consumer, which rejoins the group", why)
+        old = self._consumer
+        # close() serves the revocation; it waits for a coordinator at most a session, but a
+        # stuck client is not trusted to return: it is given that long, then left behind
+        closing = threading.Thread(target=self._close_quietly, args=(old,), daemon=True)
+        closing.start()
+        closing.join(self._settings.session_timeout_seconds + 5)
+        if closing.is_alive():
+            log.warning("the stuck consumer did not close in time; left to close by itself")
+        if self._store.owned:  # close() did not serve the revocation
+            self._on_revoke(
+                old, [TopicPartition(self._settings.topics.raw, p) for p in self._store.owned]
+            )
+        self._consumer = self._new_consumer()
+        self._subscribe()
+
+    @staticmethod
+    def _close_quietly(consumer: Consumer) -> None:
+        try:
+            consumer.close()
+        except (KafkaException, RuntimeError) as exc:
+            log.warning("closing the stuck consumer: %s", exc)
 
     def _owned(self) -> frozenset[int]:
         return self._store.owned
@@ -188,12 +230,34 @@ class StreamWorker:
         if not self._broker_answers():
             return
         self._broker_lost = False
+        self._consumer_unproven = time.monotonic()
         log.info("broker %s reachable again", self._settings.kafka.bootstrap_servers)
 
-    def _broker_answers(self) -> bool:
-        """Whether a broker answers a metadata request (within 1 s)."""
+    def _consumer_back(self) -> None:
+        """After the broker came back: the consumer must reach it too (up to 1 s a poll);
+        one that cannot for longer than a session is stuck (librdkafka) and is replaced."""
+        started = self._consumer_unproven
+        if started is None:
+            return
         try:
             self._consumer.list_topics(self._settings.topics.raw, timeout=1.0)
+        except KafkaException:
+            waited = time.monotonic() - started
+            if waited > self._settings.session_timeout_seconds + 5:
+                self._consumer_unproven = None
+                self._renew_consumer(
+                    f"the consumer has reached no broker for {waited:.0f}s since the broker "
+                    "answered again"
+                )
+            return
+        self._consumer_unproven = None
+
+    def _broker_answers(self) -> bool:
+        """Whether a broker answers a metadata request (within 1 s). Asked of the producer:
+        the consumer is the client that may be stuck (no coordinator, and no broker
+        connection of its own either), and its own answer would keep it stuck."""
+        try:
+            self._producer.list_topics(self._settings.topics.raw, timeout=1.0)
         except KafkaException:
             return False
         return True
@@ -208,12 +272,7 @@ class StreamWorker:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         await self._web.start()
-        self._consumer.subscribe(
-            [self._settings.topics.raw],
-            on_assign=self._on_assign,
-            on_revoke=self._on_revoke,
-            on_lost=self._on_revoke,
-        )
+        self._subscribe()
         self._running = True
         callbacks = asyncio.create_task(self._serve_producer_callbacks())
         try:
@@ -243,6 +302,8 @@ class StreamWorker:
         log.info("assigned %s%s", self._settings.topics.raw, owned)
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if consumer is not self._consumer:
+            return  # a replaced consumer closing late: its partitions were given up already
         self._store.revoke(tp.partition for tp in partitions)
         for tp in partitions:
             self._halted.pop(tp.partition, None)  # its next owner meets the batch itself
@@ -256,6 +317,8 @@ class StreamWorker:
         settings = self._settings
         if self._broker_lost:
             self._broker_back()
+        if not self._broker_lost:
+            self._consumer_back()
         polled = self._consumer.consume(1, timeout=_IDLE_POLL_SECONDS)
         if polled and settings.batch_size > 1:
             polled += self._consumer.consume(
@@ -390,9 +453,9 @@ class StreamWorker:
         started = time.monotonic()
         deadline = started + DELIVERY_TIMEOUT_MS / 1000
         # No coordinator for longer than a session while the broker answers: the group has
-        # dropped this member (no heartbeat reached it) and another worker replays the batch;
-        # a consumer left in that state may never find the coordinator again (librdkafka),
-        # so the worker exits and its restart rejoins under the same instance id. While no
+        # dropped this member (no heartbeat reached it) and the batch goes to the partitions'
+        # next owner; a consumer left in that state may never find the coordinator again
+        # (librdkafka), so the worker replaces it and rejoins (same instance id). While no
         # broker answers at all, nobody can drop it: it waits, up to the delivery timeout.
         grace = self._settings.session_timeout_seconds + 5
         orphaned = started + grace
@@ -420,11 +483,12 @@ class StreamWorker:
                 if error.code() in _NO_COORDINATOR and not self._broker_answers():
                     orphaned = now + grace
                 if error.code() in _NO_COORDINATOR and now > orphaned:
-                    raise BrokerUnavailable(
-                        f"no group coordinator for {now - started:.0f}s, longer than the "
-                        f"session: {batch_span(messages)} goes to the partitions' next owner; "
-                        "exiting so that a restart rejoins the group"
-                    ) from exc
+                    self._renew_consumer(
+                        f"no group coordinator for {now - started:.0f}s while the broker "
+                        f"answers, longer than the session: {batch_span(messages)} goes "
+                        "uncommitted to the partitions' next owner"
+                    )
+                    return
                 if now > deadline:
                     raise BrokerUnavailable(
                         f"committing {batch_span(messages)} failed for "
