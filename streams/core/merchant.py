@@ -52,11 +52,8 @@ class MerchantCatalogue:
 
     merchants: pl.DataFrame
     version: str
-    # merchant_id -> each entry of the same name (itself included), the countries each trades
-    # in (empty: everywhere) and its order of preference; None: the table says no countries
-    siblings: pl.DataFrame | None = None
-    # currency -> the countries that use it
-    currencies: pl.DataFrame | None = None
+    # where each merchant trades and how to move it (None: the table says no countries)
+    regions: Regions | None = None
 
     @classmethod
     def from_frame(cls, merchants: pl.DataFrame, version: str) -> MerchantCatalogue:
@@ -72,7 +69,7 @@ class MerchantCatalogue:
         )
         if "countries" not in merchants.columns:
             return cls(merchants=table, version=version)
-        return cls(table, version, _siblings(merchants), _currencies())
+        return cls(table, version, Regions.build(merchants))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOGUE) -> MerchantCatalogue:
@@ -84,106 +81,85 @@ class MerchantCatalogue:
         return cls.from_frame(frame, version=f"catalogue-{digest}")
 
 
-def _countries(column: str) -> pl.Expr:
-    return (
-        pl.col(column)
-        .fill_null("")
-        .str.split("|")
-        .list.eval(pl.element().filter(pl.element() != ""))
-    )
+Place = tuple[str | None, str | None]  # a row's (country, currency)
 
 
-def _siblings(merchants: pl.DataFrame) -> pl.DataFrame:
-    """``merchant_id``, ``sibling_id``, ``sibling_countries``, ``preference``: for each
-    merchant, every entry of its name or of its website, itself included (one brand's
-    national entries share one or the other: ``Aldi`` of aldi-nord.de and ``Aldi Nord``)."""
-    entries = merchants.select(
-        "merchant_id",
-        name=pl.col("name").str.to_lowercase(),
-        website=pl.col("website").fill_null("").str.to_lowercase(),
-        countries=_countries("countries"),
-    )
-    others = entries.rename({"merchant_id": "sibling_id", "countries": "sibling_countries"})
-    by_name = entries.select("merchant_id", "name").join(others.drop("website"), on="name")
-    by_site = (
-        entries.filter(pl.col("website") != "")
-        .select("merchant_id", "website")
-        .join(others.drop("name"), on="website")
-    )
-    return (
-        pl.concat([by_name.drop("name"), by_site.drop("website")])
-        .unique(["merchant_id", "sibling_id"], maintain_order=True)
-        # an entry naming the country before one that trades everywhere, then the catalogue's
-        # own order (the plain slug is the hand-picked or widest-coverage entry)
-        .with_columns(preference=pl.col("sibling_countries").list.len() == 0)
-    )
+@dataclass(frozen=True)
+class Regions:
+    """Where each merchant trades, and the entries of one brand (module docstring)."""
+
+    trades: dict[str, frozenset[str]]  # merchant_id -> countries (empty: everywhere)
+    # merchant_id -> the entries of its name or website, in order of preference: those that
+    # name countries first, then the catalogue's order (its plain slug is its main entry)
+    siblings: dict[str, tuple[str, ...]]
+    currencies: dict[str, frozenset[str]]  # currency -> the countries that use it
+
+    @classmethod
+    def build(cls, merchants: pl.DataFrame, currencies: Path = CURRENCY_COUNTRIES) -> Regions:
+        """From the catalogue's ``merchant_id``, ``name``, ``website`` and ``countries``."""
+        trades: dict[str, frozenset[str]] = {}
+        brands: dict[str, list[str]] = {}
+        rows = merchants.select("merchant_id", "name", "website", "countries").iter_rows()
+        for merchant, name, website, countries in rows:
+            trades[merchant] = frozenset(c for c in (countries or "").split("|") if c)
+            for key in (f"name:{name.lower()}", f"site:{(website or '').lower()}"):
+                if key != "site:":
+                    brands.setdefault(key, []).append(merchant)
+        siblings: dict[str, list[str]] = {}
+        for entries in brands.values():
+            for merchant in entries:
+                siblings.setdefault(merchant, [])
+                siblings[merchant] += [e for e in entries if e not in siblings[merchant]]
+        ordered = {
+            m: tuple(sorted(entries, key=lambda e: (not trades[e], e)))
+            for m, entries in siblings.items()
+        }
+        table = pl.read_csv(currencies, infer_schema=False)
+        by_currency = {
+            currency: frozenset(countries.split("|"))
+            for currency, countries in table.select("currency", "countries").iter_rows()
+        }
+        return cls(trades, ordered, by_currency)
+
+    def _trades_in(self, merchant: str, where: frozenset[str]) -> bool:
+        countries = self.trades[merchant]
+        return not countries or bool(countries & where)
+
+    def move(self, merchant: str, place: Place) -> str | None:
+        """The entry of ``merchant``'s brand that trades where the row happened (itself if
+        it does; None if none does)."""
+        country, currency = place
+        where = frozenset((country,)) if country else self.currencies.get(currency or "")
+        if where is None or merchant not in self.trades or self._trades_in(merchant, where):
+            return merchant
+        return next((e for e in self.siblings[merchant] if self._trades_in(e, where)), None)
 
 
-def _currencies(path: Path = CURRENCY_COUNTRIES) -> pl.DataFrame:
-    table = pl.read_csv(path, infer_schema=False)
-    return table.select("currency", currency_countries=_countries("countries"))
-
-
-def _where(frame: pl.DataFrame) -> pl.Expr | None:
-    """The countries each row may have happened in (null: anywhere), from its ``country``,
-    else its ``currency`` (``currency_countries``, joined in); None: neither column."""
-    exprs: list[pl.Expr] = []
-    if "country" in frame.columns:
-        exprs.append(
-            pl.when(pl.col("country").is_not_null()).then(pl.concat_list(pl.col("country")))
-        )
-    if "currency" in frame.columns:
-        exprs.append(pl.col("currency_countries"))
-    return pl.coalesce(exprs) if exprs else None
-
-
-def _trades(countries: str, where: str) -> pl.Expr:
-    return (
-        (pl.col(countries).list.len() == 0)
-        | pl.col(where).is_null()
-        | (pl.col(countries).list.set_intersection(pl.col(where)).list.len() > 0)
-    )
-
-
-def _where_it_trades(keyed: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.DataFrame:
-    """``merchant_id`` moved to the entry of its name or website that trades where the row
-    happened, or to null (confidence 0) where none does (module docstring). One query: most
-    rows' merchant trades there, and only the others look for another entry."""
-    siblings, currencies = catalogue.siblings, catalogue.currencies
-    if siblings is None or currencies is None:
+def _where_it_trades(keyed: pl.DataFrame, regions: Regions) -> pl.DataFrame:
+    """``merchant_id`` moved to the entry of its brand that trades where the row happened,
+    or to null (confidence 0) where none does; decided once per merchant and place."""
+    if not {"country", "currency"} & set(keyed.columns):
         return keyed
-    where = _where(keyed)
-    if where is None:
+    height = keyed.height
+    merchants = keyed.get_column("merchant_id").to_list()
+    places = zip(
+        keyed.get_column("country").to_list() if "country" in keyed.columns else [None] * height,
+        keyed.get_column("currency").to_list() if "currency" in keyed.columns else [None] * height,
+        strict=True,
+    )
+    decided: dict[tuple[str, Place], str | None] = {}
+    moved: list[str | None] = []
+    for merchant, place in zip(merchants, places, strict=True):
+        if merchant is None:
+            moved.append(None)
+            continue
+        key = (merchant, place)
+        if key not in decided:
+            decided[key] = regions.move(merchant, place)
+        moved.append(decided[key])
+    if moved == merchants:
         return keyed
-    present = [c for c in ("country", "currency") if c in keyed.columns]
-    rows = keyed.lazy().select(pl.int_range(pl.len()).alias("_row"), "merchant_id", *present)
-    if "currency" in present:
-        rows = rows.join(currencies.lazy(), on="currency", how="left", maintain_order="left")
-    own = siblings.lazy().filter(pl.col("sibling_id") == pl.col("merchant_id"))
-    checked = (
-        rows.with_columns(_where=where)
-        .join(own.select("merchant_id", "sibling_countries"), on="merchant_id", how="left")
-        .with_columns(
-            # an id the catalogue does not hold (or no merchant) stays as the model gave it
-            ok=pl.col("sibling_countries").is_null() | _trades("sibling_countries", "_where")
-        )
-    )
-    moved = (
-        checked.filter(~pl.col("ok"))
-        .select("_row", "merchant_id", "_where")
-        .join(siblings.lazy(), on="merchant_id")
-        .filter(_trades("sibling_countries", "_where"))
-        .sort(["_row", "preference", "sibling_id"])
-        .unique("_row", keep="first")
-        .select("_row", "sibling_id")
-    )
-    chosen = (
-        checked.join(moved, on="_row", how="left")
-        .sort("_row")
-        .select(pl.when("ok").then(pl.col("merchant_id")).otherwise(pl.col("sibling_id")))
-        .collect(engine="in-memory")
-        .to_series()
-    )
+    chosen = pl.Series("merchant_id", moved, dtype=pl.String)
     dropped = keyed.get_column("merchant_id").is_not_null() & chosen.is_null()
     return keyed.with_columns(
         merchant_id=chosen,
@@ -201,5 +177,6 @@ def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.Da
         merchant_id=pl.when(known).then(model_id),
         merchant_confidence=pl.when(known).then(confidence).otherwise(pl.lit(0.0)).round(3),
     )
-    keyed = _where_it_trades(keyed, catalogue)
+    if catalogue.regions is not None:
+        keyed = _where_it_trades(keyed, catalogue.regions)
     return keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")
