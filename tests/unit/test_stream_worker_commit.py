@@ -110,6 +110,19 @@ def _worker(
     return worker, made
 
 
+def _setup(
+    monkeypatch: pytest.MonkeyPatch,
+    commits: list[KafkaError | None],
+    consumer_answers: bool,
+    producer_answers: bool,
+) -> tuple[Clock, FakeConsumer, StreamWorker, list[FakeConsumer]]:
+    """A worker on a fake clock with a consumer whose commits go as ``commits`` say."""
+    clock = Clock()
+    consumer = FakeConsumer(clock, commits, answers=consumer_answers)
+    worker, made = _worker(monkeypatch, consumer, FakeProducer(clock, answers=producer_answers))
+    return clock, consumer, worker, made
+
+
 def _batch() -> list[InboundMessage]:
     return [
         InboundMessage(
@@ -133,9 +146,7 @@ def test_a_consumer_stuck_without_a_coordinator_while_the_broker_answers_is_repl
 ) -> None:
     """The consumer itself reaches no broker (its own metadata request fails too) while the
     producer's does: it is replaced within a few sessions, and the batch is left to replay."""
-    clock = Clock()
-    stuck = FakeConsumer(clock, [WAIT_COORD], answers=False)
-    worker, made = _worker(monkeypatch, stuck, FakeProducer(clock, answers=True))
+    clock, stuck, worker, made = _setup(monkeypatch, [WAIT_COORD], False, True)
     started = clock.now
 
     worker._commit(_batch())
@@ -151,9 +162,7 @@ def test_a_consumer_stuck_without_a_coordinator_while_the_broker_answers_is_repl
 def test_no_coordinator_while_no_broker_answers_is_waited_out_to_the_delivery_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock()
-    consumer = FakeConsumer(clock, [WAIT_COORD], answers=False)
-    worker, made = _worker(monkeypatch, consumer, FakeProducer(clock, answers=False))
+    clock, consumer, worker, made = _setup(monkeypatch, [WAIT_COORD], False, False)
     started = clock.now
 
     with pytest.raises(BrokerUnavailable, match="failed for 120s"):
@@ -166,9 +175,7 @@ def test_no_coordinator_while_no_broker_answers_is_waited_out_to_the_delivery_ti
 def test_a_coordinator_back_within_the_session_takes_the_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock()
-    consumer = FakeConsumer(clock, [WAIT_COORD, None], answers=True)
-    worker, made = _worker(monkeypatch, consumer, FakeProducer(clock, answers=True))
+    _, consumer, worker, made = _setup(monkeypatch, [WAIT_COORD, None], True, True)
 
     worker._commit(_batch())
 
@@ -182,9 +189,7 @@ def test_a_consumer_that_reaches_no_broker_after_the_broker_came_back_is_replace
 ) -> None:
     """Idle (no commit to fail): the broker answers the producer again, the consumer's own
     metadata requests keep failing; past a session it is replaced, not before."""
-    clock = Clock()
-    stuck = FakeConsumer(clock, [None], answers=False)
-    worker, made = _worker(monkeypatch, stuck, FakeProducer(clock, answers=True))
+    _, stuck, worker, made = _setup(monkeypatch, [None], False, True)
     worker._broker_lost = True
 
     worker._broker_back()
@@ -205,9 +210,7 @@ def test_a_consumer_that_reaches_no_broker_after_the_broker_came_back_is_replace
 def test_a_consumer_that_reaches_the_broker_again_is_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock()
-    consumer = FakeConsumer(clock, [None], answers=True)
-    worker, made = _worker(monkeypatch, consumer, FakeProducer(clock, answers=True))
+    clock, consumer, worker, made = _setup(monkeypatch, [None], True, True)
     worker._broker_lost = True
     worker._broker_back()
     worker._consumer_back()
