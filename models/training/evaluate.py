@@ -23,9 +23,9 @@ from sklearn.metrics import f1_score
 from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
 from models.training.model_cards import write_cards
 from models.training.train import REPO
-from streams.core.category import classify
+from streams.core.enrichment import enrich
 from streams.core.featurise import featurise
-from streams.core.merchant import MIN_MERCHANT_CONFIDENCE, MerchantCatalogue, attach_merchants
+from streams.core.merchant import MIN_MERCHANT_CONFIDENCE, MerchantCatalogue
 from streams.core.model_steps import TOP_K, postprocess, request_tensors
 from streams.inference.local import onnx_session, onnx_step
 from streams.inference.predictor import LocalPredictor
@@ -50,8 +50,8 @@ def labels(name: str, file: str = "labels.txt") -> list[str]:
 
 
 def predict(frame: pl.DataFrame, predictor: LocalPredictor) -> pl.DataFrame:
-    """What the worker would say for each row: the ensemble, then the same pure steps
-    (catalogue join, category choice) as ``streams.core.enrichment``.
+    """What the worker would say for each row: the ensemble, then the worker's own pure steps
+    (``streams.core.enrichment.enrich``: counterparty cleaning, catalogue join, category).
 
     ``pred_merchant``/``merchant_conf`` are the merchant model's own answer (the threshold
     sweep and calibration read them); ``pred_*`` category columns are the pipeline's."""
@@ -59,7 +59,7 @@ def predict(frame: pl.DataFrame, predictor: LocalPredictor) -> pl.DataFrame:
     model = pl.concat(
         [predictor.predict_now(inputs.slice(s, 1024)) for s in range(0, frame.height, 1024)]
     )
-    final = classify(attach_merchants(inputs.hstack(model), CATALOGUE))
+    final = enrich(inputs, model, CATALOGUE)
     return frame.with_columns(
         pred_merchant=model["model_merchant_id"],
         final_merchant=final["merchant_id"].fill_null(UNKNOWN),

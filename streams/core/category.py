@@ -1,7 +1,14 @@
 """Category (Plaid-style taxonomy), its MCC and the counterparty type, from the models.
 
-A merchant the merchant model named confidently brings its catalogue category, unless the
-category model is surer of another one (a brand's refund, a lender's card payment) or
+The bank's own words come first where they settle the category: a line the cleaner reads as
+a salary, rent, cash, a bank fee, tax, a public body, interest, a loan or a transfer
+(``flow_hint``) takes the category of that flow and direction
+(``reference/flow_categories.csv``), keeping the category model's finer label when it agrees
+on the primary category; loans and transfers yield to a merchant the catalogue named (a
+standing order to a telecom is a phone bill).
+
+Otherwise a merchant the merchant model named confidently brings its catalogue category,
+unless the category model is surer of another one (a brand's refund, a lender's card payment) or
 reads money coming in as income or an incoming transfer (a tax refund from the tax office);
 otherwise the category model's label stands. The MCC is the network's when sent, else the
 merchant's, else the code most used for the category (:data:`MCC_CATEGORIES` read
@@ -10,16 +17,24 @@ backwards), null when the category has none.
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
 import polars as pl
 
 from streams.core.contracts import taxonomy
 
 __all__ = [
     "CATEGORY_COLUMNS",
+    "FLOW_CATEGORIES",
+    "FLOW_RULE_CONFIDENCE",
     "INCOMING_MIN_CONFIDENCE",
     "INCOMING_PRIMARY",
     "MCC_CATEGORIES",
     "classify",
+    "flow_categories",
 ]
 
 CATEGORY_COLUMNS = (
@@ -30,6 +45,9 @@ CATEGORY_COLUMNS = (
     "counterparty_type",
 )
 
+FLOW_CATEGORIES: Final = Path(__file__).resolve().parents[1] / "reference" / "flow_categories.csv"
+# Confidence reported when the bank's words decide the category (a rule, not a model score).
+FLOW_RULE_CONFIDENCE: Final = 0.9
 INCOMING_PRIMARY = ("INCOME", "TRANSFER_IN")
 INCOMING_MIN_CONFIDENCE = 0.5
 # ISO 18245 codes most often seen on consumer accounts -> detailed category.
@@ -102,9 +120,54 @@ for _code, _detailed in MCC_CATEGORIES.items():
     TYPICAL_MCC.setdefault(_detailed, _code)
 
 
+@lru_cache(maxsize=1)
+def flow_categories() -> dict[str, tuple[str, bool]]:
+    """``flow|direction`` -> (detailed category, whether a named merchant comes first)."""
+    primary_of = taxonomy().primary_of
+    table: dict[str, tuple[str, bool]] = {}
+    with FLOW_CATEGORIES.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["category_detailed"] not in primary_of:
+                raise ValueError(f"{FLOW_CATEGORIES}: {row['category_detailed']} not in taxonomy")
+            key = f"{row['flow']}|{row['direction']}"
+            table[key] = (row["category_detailed"], row["merchant_first"] == "yes")
+    return table
+
+
+def _by_flow(
+    frame: pl.DataFrame, detailed: pl.Expr, confidence: pl.Expr
+) -> tuple[pl.Expr, pl.Expr]:
+    """``detailed`` / ``confidence`` with the flow's category where the bank's words settle
+    it (module docstring); unchanged where the frame has no ``flow_hint``."""
+    if "flow_hint" not in frame.columns:
+        return detailed, confidence
+    table = flow_categories()
+    primary_of = taxonomy().primary_of
+    key = pl.col("flow_hint") + pl.lit("|") + pl.col("direction")
+    by_flow = key.replace_strict({k: v[0] for k, v in table.items()}, default=None)
+    merchant_first = [k for k, (_, first) in table.items() if first]
+    applies = by_flow.is_not_null() & ~(
+        key.is_in(merchant_first) & pl.col("merchant_id").is_not_null()
+    )
+    model = pl.col("model_category_detailed")
+    agrees = model.replace_strict(primary_of, default=None) == by_flow.replace_strict(
+        primary_of, default=None
+    )
+    ruled = pl.when(agrees).then(model).otherwise(by_flow)
+    ruled_confidence = pl.max_horizontal(
+        pl.when(agrees).then(pl.col("model_category_confidence")), pl.lit(FLOW_RULE_CONFIDENCE)
+    )
+    applies = applies.fill_null(False)
+    return (
+        pl.when(applies).then(ruled).otherwise(detailed),
+        pl.when(applies).then(ruled_confidence).otherwise(confidence),
+    )
+
+
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
     """Add CATEGORY_COLUMNS. Needs ``direction``, ``mcc``, ``merchant_*`` and the
-    ``model_category_*`` / ``model_counterparty_*`` prediction columns."""
+    ``model_category_*`` / ``model_counterparty_*`` prediction columns; uses ``flow_hint``
+    (the counterparty cleaner's) where present."""
     tax = taxonomy()
     merchant, merchant_conf = pl.col("merchant_category_detailed"), pl.col("merchant_confidence")
     model, model_conf = pl.col("model_category_detailed"), pl.col("model_category_confidence")
@@ -120,6 +183,7 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     use_merchant = merchant.is_not_null() & (merchant_conf >= model_conf) & ~incoming
     detailed = pl.when(use_merchant).then(merchant).otherwise(model)
     confidence = pl.when(use_merchant).then(merchant_conf).otherwise(model_conf)
+    detailed, confidence = _by_flow(frame, detailed, confidence)
     typical = detailed.replace_strict(TYPICAL_MCC, default=None, return_dtype=pl.String)
     # A catalogue merchant whose model type says nobody (person/unknown) is a merchant;
     # lenders and tax offices in the catalogue keep their bank/government type.

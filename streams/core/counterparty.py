@@ -16,18 +16,26 @@ copy of the description the pipeline
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
 __all__ = [
+    "BANK_VOCABULARY",
+    "BANK_WORDS",
     "COUNTERPARTY_COLUMNS",
     "INTERMEDIARIES",
+    "MONTH_FLOWS",
+    "BankWords",
     "CounterpartyMemo",
     "clean_counterparty",
     "normalise_text",
 ]
+
+BANK_WORDS: Final = Path(__file__).resolve().parents[1] / "reference" / "bank_words.tsv"
 
 INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
     {
@@ -85,57 +93,72 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
 # Square's "gosq.com" marker can sit anywhere (often in the city field).
 _ANYWHERE_INTERMEDIARY: tuple[tuple[str, str], ...] = (("Square", r"\bGOSQ\.COM\b"),)
 
-# flow_hint rules, first match wins. Order resolves overlaps: SSA deposits also say TREAS 310
-# (government before tax); "TAX REF" is tax, not refund; "ATM FEE" is a fee, not cash.
-_FLOW_RULES: tuple[tuple[str, str], ...] = (
-    ("government", r"\bSSA\b|\bSOC SEC\b|\bVA BENEFITS?\b|\bDWP\b|\bUNEMPLOYMENT\b"),
-    ("tax", r"\bIRS\b|\bTREAS 310\b|\bTAX REF|\bHMRC\b|\bUSATAXPYMT\b|\bTAX PAYMENT\b"),
-    ("payroll", r"\bPAYROLL\b|\bPAYRLL\b|\bDIR DEP\b|\bDIRECT DEP(?:OSIT)?\b|\bSALARY\b"),
-    ("p2p", r"\bZELLE\b|\bVENMO\b|\bCASH APP\b|^SQC ?\*"),
-    ("refund", r"\bREFUND\b|\bRETURN\b|\bCREDIT VOUCHER\b|\bREVERSAL\b"),
-    ("bank_fee", r"\bFEES?\b|\bOVERDRAFT\b|\bNSF\b|\bSERVICE CHARGE\b"),
-    ("atm", r"\bATM\b|\bCASH WITHDRAWAL\b|\bCASH WDL\b|\bCASHPOINT\b"),
-    ("interest", r"\bINTEREST (?:PAID|EARNED|PAYMENT|CREDIT)\b|\bINT PAID\b|^INTEREST\b"),
-    (
-        "loan",
-        r"\bLOAN\b|\bMORTGAGE\b|\bMTG\b|\bSTUDENT LN\b|\bNAVIENT\b|\bNELNET\b|\bMOHELA\b"
-        r"|\bSALLIE MAE\b|\bLN PMT\b",
-    ),
-    # "RENT " not "RENT-A-CAR": the word must be followed by a space or the end.
-    ("rent", r"\bRENT(?: |$)|\bLEASE(?: |$)|\bPROPERTY (?:MGMT|MANAGEMENT)\b"),
-    ("check", r"\bCHE(?:CK|QUE) ?#? ?\d+|\bCHK ?#? ?\d+"),
-    ("transfer", r"\bTRANSFER\b|\bXFER\b|\bTFR\b|\bSTANDING ORDER\b|\bFASTER PAYMENTS?\b"),
-    (
-        "card_purchase",
-        r"\bPOS\b|\bCHECK ?CARD\b|\bDEBIT CARD\b|\bCARD (?:PURCHASE|PAYMENT)\b"
-        r"|\bPURCHASE AUTHORI[SZ]ED\b|\bCONTACTLESS\b|\bVISA DDA PUR",
-    ),
-)
-
 _MONTH = (
     r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?"
     r"|SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?)"
 )
 _DAY = r"(?:(?:MON|TUES?|WED|THUR?S?|FRI|SAT|SUN) )?"
 
+
+@dataclass(frozen=True, slots=True)
+class BankWords:
+    """The banks' own words (``reference/bank_words.tsv``), as the patterns the cleaner uses.
+
+    ``flows``: (flow, pattern) in the order tried, first match wins; ``wrappers``: removed
+    from the name in order; ``flow_words``: one pattern of words that name the flow;
+    ``months``: one pattern of month names in every language of the table;
+    ``legal_forms``: company forms (GMBH, LTD, SA...).
+    """
+
+    flows: tuple[tuple[str, str], ...]
+    wrappers: tuple[str, ...]
+    flow_words: str
+    months: str
+    legal_forms: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path = BANK_WORDS) -> BankWords:
+        """Read the table: tab-separated ``kind label lang pattern``, ``#`` lines skipped."""
+        lines = path.read_text(encoding="utf-8").splitlines()
+        rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+        header, body = rows[0], rows[1:]
+        if header != ["kind", "label", "lang", "pattern"] or any(len(r) != 4 for r in body):
+            raise ValueError(f"{path}: expected 4 tab-separated columns kind label lang pattern")
+        flows: dict[str, list[str]] = {}
+        by_kind: dict[str, list[str]] = {
+            "wrapper": [],
+            "flow_word": [],
+            "month": [],
+            "legal_form": [],
+        }
+        for kind, label, _lang, pattern in body:
+            if kind == "flow":
+                flows.setdefault(label, []).append(pattern)
+            elif kind in by_kind:
+                by_kind[kind].append(pattern)
+            else:
+                raise ValueError(f"{path}: unknown kind {kind!r}")
+        return cls(
+            flows=tuple((flow, "|".join(p)) for flow, p in flows.items()),
+            wrappers=tuple(by_kind["wrapper"]),
+            flow_words="|".join(f"(?:{p})" for p in by_kind["flow_word"]),
+            months="|".join(f"(?:{p})" for p in by_kind["month"]),
+            legal_forms=frozenset("|".join(by_kind["legal_form"]).split("|")),
+        )
+
+
+BANK_VOCABULARY: Final = BankWords.load()
+_BANK_WORDS = BANK_VOCABULARY
+# flow_hint rules, first match wins (the table's order).
+_FLOW_RULES = _BANK_WORDS.flows
 # Bank wrappers around the merchant: each is replaced by a space, in order.
-_WRAPPERS: tuple[str, ...] = (
-    # Wells Fargo / Chase: "PURCHASE AUTHORIZED ON 04/12", "RECURRING PAYMENT AUTHORIZED ON".
-    r"\b(?:RECURRING |PURCHASE )?(?:PURCHASE|PAYMENT|RETURN|REFUND) AUTHORI[SZ]ED ON"
-    r"(?: \d{1,2}/\d{1,2}(?:/\d{2,4})?)?",
-    # US debit-card lines: "POS DEBIT", "CHECKCARD 0412", "DEBIT CARD PURCHASE", "VISA DDA PUR".
-    r"\bPOS(?: (?:DEBIT|PURCHASE|PURCH|PUR|TRANSACTION|TRANS|REFUND|CREDIT|WITHDRAWAL))?\b",
-    r"\bCHECK ?CARD(?: \d{4})?\b|\bDEBIT CARD(?: (?:PURCHASE|PURCH|DEBIT|CREDIT|REFUND))?\b",
-    r"\bCARD PURCHASE(?: WITH PIN)?\b|\bVISA DDA (?:PUR|PURCHASE|REF|REFUND|WD)\b",
-    # ACH rails and bill pay: "ACH DEBIT", "ACH WEB", "BILL PAYMENT TO", "ONLINE PMT".
-    r"\bACH(?: (?:DEBIT|CREDIT|WEB|PMT|PAYMENT|DEPOSIT|TRANSFER|DR|CR))?\b",
-    r"\bBILL (?:PAYMENT|PMT)(?: (?:TO|FROM))?\b|\bONLINE (?:PMT|PAYMENT)\b",
-    # UK current accounts: "CARD PAYMENT TO X ON 12 MAR", "DIRECT DEBIT TO", "CONTACTLESS",
-    # "FASTER PAYMENT FROM", "STANDING ORDER TO".
-    r"\bCARD PAYMENT (?:TO|FROM)\b|\bDIRECT DEBIT(?: PAYMENT)?(?: TO)?\b",
-    r"\bCONTACTLESS(?: PAYMENT)?\b",
-    r"\bFASTER PAYMENTS? (?:TO|FROM|RECEIVED FROM|RECEIPT FROM)\b|\bSTANDING ORDER (?:TO|FROM)\b",
-)
+_WRAPPERS = _BANK_WORDS.wrappers
+# Flows whose lines name the period paid ("GEHALT MAERZ", "LOYER JANVIER"): the month is
+# the period, not the counterparty, and would split one series into twelve.
+MONTH_FLOWS: Final = ("payroll", "rent", "transfer", "direct_debit", "p2p")
+# A later token of 6+ letters and digits mixed is a reference ("WKBAA5JHU"): names have none.
+_MIXED_REFERENCE = r"^(?:[A-Z]+\d|\d+[A-Z])[A-Z0-9]*$"
+_REFERENCE_MIN_CHARS = 6
 
 # Noise inside the descriptor: each is replaced by a space, in order.
 _NOISE: tuple[str, ...] = (
@@ -173,8 +196,6 @@ _NOISE: tuple[str, ...] = (
 
 # "*<token with a digit>" ends the name: AMZN MKTP US*2K4RT5TY3, MSFT *E0400ABCD.
 _REFERENCE_TAIL = r"\* ?[A-Z0-9-]*\d.*$"
-# Payroll words are the flow, not the employer: "ACME CORP PAYROLL" -> "ACME CORP".
-_PAYROLL_WORDS = r"\b(?:PAYROLL|PAYRLL|DIR DEP|DIRECT DEP(?:OSIT)?|SALARY)\b"
 
 
 def _words(codes: str) -> list[str]:
@@ -282,6 +303,25 @@ def _display(clean: pl.Expr) -> pl.Expr:
     return clean.str.split(" ").list.eval(pl.when(keep).then(word).otherwise(titled)).list.join(" ")
 
 
+def _name_words(text: pl.Expr) -> pl.Expr:
+    """The name part of a stripped descriptor: no ``*<reference>`` tail, no words that name
+    the flow, and no month names on lines that name the period paid."""
+    named = text.str.replace(_REFERENCE_TAIL, " ").str.replace_all(_BANK_WORDS.flow_words, " ")
+    dated = pl.col("flow_hint").is_in(MONTH_FLOWS).fill_null(False)
+    return pl.when(dated).then(named.str.replace_all(_BANK_WORDS.months, " ")).otherwise(named)
+
+
+def _drop_references(names: pl.Expr) -> pl.Expr:
+    """Drop later words that mix letters and digits over 6+ characters (references)."""
+    word = pl.element()
+    reference = (
+        (word.str.len_chars() >= _REFERENCE_MIN_CHARS)
+        & word.str.contains(_MIXED_REFERENCE)
+        & (pl.int_range(pl.len()) > 0)
+    )
+    return names.str.split(" ").list.eval(word.filter(~reference)).list.join(" ")
+
+
 def _first_match(text: pl.Expr, rules: tuple[tuple[str, str], ...], prefix: str = "") -> pl.Expr:
     """Label of the first rule whose pattern matches, else null."""
     labels = [pl.when(text.str.contains(prefix + f"(?:{p})")).then(pl.lit(n)) for n, p in rules]
@@ -343,9 +383,7 @@ def clean_counterparty(df: pl.DataFrame, description_col: str = "description") -
             __cp_text=pl.coalesce(region.struct.field("rest"), country.struct.field("rest"), text),
         )
         .with_columns(
-            __cp_name=normalise_text(
-                text.str.replace(_REFERENCE_TAIL, " ").str.replace_all(_PAYROLL_WORDS, " ")
-            ),
+            __cp_name=_drop_references(normalise_text(_name_words(text))),
             __cp_short=whole.str.replace_all(r"\s[^\s\d]*\d[^\s\d]*\d[^\s\d]*\d\S*", ""),
         )
         .with_columns(

@@ -83,3 +83,8 @@ class YieldGate:
             self.limit_s = max(self.limit_s, self.headroom * delay_s)
             self.paused_since = None
         return self.paused_since is not None
+
+    def reset(self) -> None:
+        """Forget a pause (the backfill was resumed for another reason: the delay could not
+        be read), so the next sample over the limit starts a fresh settle period."""
+        self.paused_since = None

@@ -13,6 +13,12 @@ Where the transaction happened is its ``country``, else the countries that use i
 ``currency`` (``reference/currency_countries.csv``); a merchant whose catalogue countries
 leave that place out gives way to an entry of its name or website that trades there, and
 to none (unknown) if there is no such entry. An entry with no countries trades everywhere.
+
+A payee is a brand only when the line names the brand. A salary, rent or transfer is paid
+to an employer, a landlord or a person; that one word of their name is also a brand's
+(a surname, a first name, a place) is no evidence. On those flows (``flow_hint``, from the
+bank's words) a merchant stays only when every word of the cleaned counterparty, company
+forms aside, is a word of the merchant's name or its website's.
 """
 
 from __future__ import annotations
@@ -24,7 +30,15 @@ from typing import Final
 
 import polars as pl
 
-__all__ = ["MERCHANT_COLUMNS", "MIN_MERCHANT_CONFIDENCE", "MerchantCatalogue", "attach_merchants"]
+from streams.core.counterparty import BANK_VOCABULARY, normalise_text
+
+__all__ = [
+    "MERCHANT_COLUMNS",
+    "MIN_MERCHANT_CONFIDENCE",
+    "PAYEE_FLOWS",
+    "MerchantCatalogue",
+    "attach_merchants",
+]
 
 UNKNOWN_MERCHANT: Final = "unknown"
 # A local shop called a brand is worse for a user than a brand left unnamed (its cleaned
@@ -32,6 +46,8 @@ UNKNOWN_MERCHANT: Final = "unknown"
 # threshold sweep shows what moving it trades (0.3 -> 0.7: top-1 77.5 -> 72.0 %,
 # unknown precision 94.7 -> 97.3 %).
 MIN_MERCHANT_CONFIDENCE: Final = 0.5
+# Flows paid to an employer, a landlord or a person (module docstring).
+PAYEE_FLOWS: Final = ("payroll", "rent", "transfer", "p2p")
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 DEFAULT_CATALOGUE = REFERENCE / "merchants.csv"
 CURRENCY_COUNTRIES = REFERENCE / "currency_countries.csv"
@@ -167,10 +183,52 @@ def _where_it_trades(keyed: pl.DataFrame, regions: Regions) -> pl.DataFrame:
     )
 
 
+def _names_the_brand(payee: str, name: str, website: str) -> bool:
+    """Whether every word of ``payee`` (company forms aside) is in the brand's name or site."""
+    brand = set(name.split()) | set(website.replace(".", " ").split())
+    return all(w in brand for w in payee.split() if w not in BANK_VOCABULARY.legal_forms)
+
+
+def _payees_are_not_brands(joined: pl.DataFrame) -> pl.DataFrame:
+    """Merchant columns nulled (confidence 0) on payee flows whose counterparty is not the
+    merchant's name; decided once per merchant and counterparty."""
+    if not {"flow_hint", "counterparty_clean"} <= set(joined.columns):
+        return joined
+    payee = pl.col("flow_hint").is_in(PAYEE_FLOWS).fill_null(False)
+    pairs = (
+        joined.filter(payee & pl.col("merchant_id").is_not_null())
+        .select("merchant_id", "counterparty_clean", "merchant_name", "merchant_website")
+        .unique()
+    )
+    if pairs.is_empty():
+        return joined
+    named = pairs.with_columns(
+        name=normalise_text(pl.col("merchant_name")).fill_null(""),
+        site=normalise_text(pl.col("merchant_website").str.replace(r"^(?i:www\.)", ""))
+        .str.replace(r"\.[^.]*$", "")
+        .fill_null(""),
+    )
+    wrong = {
+        (merchant, payee_name)
+        for merchant, payee_name, name, site in named.select(
+            "merchant_id", "counterparty_clean", "name", "site"
+        ).iter_rows()
+        if not _names_the_brand(payee_name or "", name, site)
+    }
+    if not wrong:
+        return joined
+    key = pl.col("merchant_id") + pl.lit("\x1f") + pl.col("counterparty_clean")
+    drop = payee & key.is_in([f"{m}\x1f{p}" for m, p in wrong]).fill_null(False)
+    return joined.with_columns(
+        *(pl.when(drop).then(None).otherwise(pl.col(c)).alias(c) for c in MERCHANT_COLUMNS),
+    ).with_columns(merchant_confidence=pl.col("merchant_confidence").fill_null(0.0))
+
+
 def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.DataFrame:
     """Add MERCHANT_COLUMNS from ``model_merchant_id``/``model_merchant_confidence``: the
     catalogue entry (of the brand's name, one that trades where the row happened) when the
-    model names one confidently enough, else nulls."""
+    model names one confidently enough, else nulls; on payee flows, only a merchant the line
+    names (module docstring)."""
     model_id, confidence = pl.col("model_merchant_id"), pl.col("model_merchant_confidence")
     known = (model_id != UNKNOWN_MERCHANT) & (confidence >= MIN_MERCHANT_CONFIDENCE)
     keyed = frame.with_columns(
@@ -179,4 +237,5 @@ def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.Da
     )
     if catalogue.regions is not None:
         keyed = _where_it_trades(keyed, catalogue.regions)
-    return keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")
+    joined = keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")
+    return _payees_are_not_brands(joined)

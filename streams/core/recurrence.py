@@ -27,12 +27,14 @@ Event time
     are recomputed (as first emitted, unless newer occurrences evicted its history since).
 
 Fields (see :mod:`streams.core.recurrence_period` for period detection)
-    ``period`` null unless the dates follow a schedule; ``status`` ``early`` (two consistent
-    occurrences), ``mature`` (three or more), ``tombstoned`` (only in :func:`series_summary`:
-    a row is itself an occurrence); ``expected_amount`` the median of the last 3 amounts (a
-    price rise wins after two charges); ``amount_varies`` when the last 6 amounts spread over
-    5 % of their median; ``occurrences`` the segment's count up to and including the row;
-    ``last_date`` the row's date; ``is_active`` period known and not tombstoned.
+    ``period`` null unless the dates follow a schedule (a run of two or three dates also
+    needs amounts that agree: :data:`SHORT_RUN_SPREAD`);
+    ``status`` ``early`` (two consistent occurrences), ``mature`` (three or more),
+    ``tombstoned`` (only in :func:`series_summary`: a row is itself an occurrence);
+    ``expected_amount`` the median of the last 3 amounts (a price rise wins after two
+    charges); ``amount_varies`` when the last 6 amounts spread over 5 % of their median;
+    ``occurrences`` the segment's count up to and including the row; ``last_date`` the row's
+    date; ``is_active`` period known and not tombstoned.
 
 Tombstones, restarts and expiry
     A series is tombstoned once ``as_of`` passes next_expected_date + 1.5 periods (one skipped
@@ -69,6 +71,7 @@ __all__ = [
     "RECURRENCE_COLUMNS",
     "REPLAY_MARGIN_DAYS",
     "SERIES_HISTORY",
+    "SHORT_RUN_SPREAD",
     "SeriesState",
     "counterparty_key",
     "expire",
@@ -92,6 +95,11 @@ REPLAY_MARGIN_DAYS = 366
 AMOUNT_VARIES_RATIO = Decimal("0.05")
 EXPECTED_AMOUNT_WINDOW = 3
 AMOUNT_VARIES_WINDOW = 6
+# Short runs need amounts that look like one bill: two or three visits to one shop fit some
+# period by chance. Two dates: equal within AMOUNT_VARIES_RATIO (a subscription, a salary, a
+# rent); three: a spread (max - min) within half their median (a bill that moves +-25 %
+# around its level, or a price rise); four or more dates: the schedule alone.
+SHORT_RUN_SPREAD: dict[int, Decimal] = {2: AMOUNT_VARIES_RATIO, 3: Decimal("0.5")}
 
 RECURRENCE_COLUMNS: dict[str, pl.DataType] = {
     "recurrence_group_id": pl.String(),
@@ -226,6 +234,18 @@ def _median(amounts: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _spread(amounts: tuple[str, ...]) -> Decimal:
+    """(max - min) / median of decimal strings; 0 for equal amounts, large when the median
+    is 0 and they differ."""
+    values = [Decimal(a) for a in amounts]
+    middle = abs(Decimal(_median(amounts)))
+    spread = max(values) - min(values)
+    if middle == 0:
+        return Decimal(0) if spread == 0 else Decimal("Infinity")
+    return spread / middle
+
+
+@lru_cache(maxsize=4096)
 def _varies(amounts: tuple[str, ...]) -> bool:
     values = [Decimal(a) for a in amounts]
     middle = Decimal(_median(amounts))
@@ -238,6 +258,10 @@ def _fields(
 ) -> dict[str, Any]:
     """The recurrence record for a view: dates/amounts oldest first, the subject last."""
     fit = detect_period(dates)
+    if fit is not None and len(fit.dates) in SHORT_RUN_SPREAD:
+        run = tuple(amounts[-len(fit.dates) :])
+        if _spread(run) > SHORT_RUN_SPREAD[len(fit.dates)]:
+            fit = None  # two or three visits at different prices: no schedule yet
     status: str | None = None
     next_date: date | None = None
     if fit is not None:

@@ -113,6 +113,7 @@ async def yield_to_live(settings: Settings, pool: Pausable, limit_ms: int) -> No
                 if not failing:
                     log.warning("live lag unreadable (%s): the backfill does not yield", exc)
                 failing = True
+                gate.reset()
                 resume()
                 await asyncio.sleep(_FAILING_EVERY_S)
                 continue

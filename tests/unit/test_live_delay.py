@@ -73,3 +73,13 @@ def test_a_live_path_slow_on_its_own_raises_the_limit_instead_of_stalling_the_ba
     assert gate.limit_s == pytest.approx(0.45)
     assert not gate.decide(5.1, 0.4)
     assert gate.decide(5.2, 0.5)  # the backfill pushes it past 1.5x: pause again
+
+
+def test_a_reset_pause_settles_afresh_instead_of_raising_the_limit() -> None:
+    """The shell resumes the backfill while the delay cannot be read; the gate must not count
+    that time as a settle period the backfill spent paused."""
+    gate = YieldGate(limit_s=0.2, settle_s=5.0)
+    assert gate.decide(0.0, 0.3)
+    gate.reset()  # probes failed from t=0 to t=30: the backfill ran
+    assert gate.decide(30.0, 0.3)  # a fresh pause, not "paused for 30 s"
+    assert gate.limit_s == 0.2

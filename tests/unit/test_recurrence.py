@@ -203,6 +203,17 @@ def test_two_dates_a_skip_apart_claim_nothing() -> None:
     assert detect_period([D("2024-01-05"), D("2024-03-05")]) is None
 
 
+def test_two_or_three_visits_at_different_prices_are_no_schedule() -> None:
+    """Dates alone fit some period by chance; a short run also needs amounts that agree."""
+    days = [D("2024-01-10"), D("2024-02-10"), D("2024-03-11"), D("2024-04-10")]
+    _, shop = feed(txs_on(days, ["41.79", "31.39", "12.05", "88.20"]))
+    assert shop.get_column("recurrence_period").to_list() == [None, None, None, "monthly"]
+    _, bill = feed(txs_on(days, ["82.10", "95.40", "71.30", "88.00"]))  # +-15 %: a bill
+    assert bill.get_column("recurrence_period").to_list() == [None, None, *["monthly"] * 2]
+    _, plan = feed(txs_on(days, ["9.99", "9.99", "10.99", "10.99"]))  # equal, then a rise
+    assert plan.get_column("recurrence_period").to_list() == [None, *["monthly"] * 3]
+
+
 # --- amounts -------------------------------------------------------------------------------
 
 
