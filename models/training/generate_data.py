@@ -59,6 +59,7 @@ from models.training.noise_pools import (
     STATES,
     STORE_FORMS,
     STREETS,
+    TRADE_MARKETS,
     TRADES,
     TRUNCATE,
     TYPO_OPS,
@@ -83,6 +84,9 @@ def _norm(text: str) -> str:
     return alias_key(text).strip()  # as the ensemble's alias check compares them
 
 
+EU_COUNTRIES: frozenset[str] = frozenset({"IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"})
+
+
 @dataclass(frozen=True)
 class Brand:
     merchant_id: str
@@ -90,7 +94,7 @@ class Brand:
     aliases: tuple[str, ...]
     category: str
     mcc: str
-    market: str  # US / GB / EU: the descriptor style it is printed in
+    markets: tuple[str, ...]  # US / GB / EU: the descriptor styles it is printed in
     weight: float  # how often it is drawn (well-known brands more often)
 
 
@@ -139,12 +143,18 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
         mine = tuple(a for a in r["aliases"].split("|") if canonical.get(_norm(a)) == mid)
         if not mine:
             continue
-        countries = [c for c in r["countries"].split("|") if c]
-        market = "US" if "US" in countries or not countries else "GB" if "GB" in countries else ""
-        market = market or ("EU" if {"IE", "DE", "FR", "NL", "ES", "IT"} & set(countries) else "")
-        market = market or "US"
+        countries = set(c for c in r["countries"].split("|") if c)
+        # Printed in the style of every market it trades in (everywhere: all of them), so a
+        # global brand's continental card line is as familiar as its US one.
+        markets = tuple(
+            market
+            for market, where in (("US", {"US"}), ("GB", {"GB"}), ("EU", EU_COUNTRIES))
+            if not countries or where & countries
+        ) or ("US",)
         weight = min(2.0 + score[mid], 20.0)
-        brands.append(Brand(mid, r["name"], mine, r["category_detailed"], r["mcc"], market, weight))
+        brands.append(
+            Brand(mid, r["name"], mine, r["category_detailed"], r["mcc"], markets, weight)
+        )
     return brands, canonical
 
 
@@ -336,7 +346,8 @@ class _Gen:
             elif brand.category.startswith("FOOD_AND_DRINK_RESTAURANT") and rng.random() < 0.1:
                 name = self.pick(DELIVERY) + name
             online = "." in name or rng.random() < 0.15
-            text = self.wrap(self.card(name, brand.market, online, True), brand.market, refund)
+            market = rng.choice(brand.markets)
+            text = self.wrap(self.card(name, market, online, True), market, refund)
         ctype = "bank" if brand.category.startswith(("LOAN_PAYMENTS", "TRANSFER")) else "merchant"
         if brand.category.startswith("GOVERNMENT_AND_NON_PROFIT_TAX"):
             ctype = "government"
@@ -344,10 +355,16 @@ class _Gen:
             text, "credit" if refund else "debit", brand.mcc, brand.merchant_id, brand.category
         ) | {"counterparty_type": ctype, "kind": "brand"}
 
-    def local_name(self) -> tuple[str, str, str]:
+    def local_name(self, market: str) -> tuple[str, str, str]:
+        """A local business of ``market``: its name, category and MCC. Its trade is one the
+        market's banks print (GB: English ones too); a continental trade comes first as
+        often as last (BAECKEREI MUELLER, SALON PAULA)."""
         rng = self.rng
+        trades = sorted(
+            t for t, m in TRADE_MARKETS.items() if m == market or (market == "GB" and m == "US")
+        )
         while True:
-            trade = rng.choice(sorted(TRADES))
+            trade = rng.choice(trades)
             r = rng.random()
             if self.side == 0 and rng.random() < 0.4:
                 name = f"{self.pseudo_word()} {trade}"
@@ -359,22 +376,28 @@ class _Gen:
                 name = f"{self.name(LAST, 1)} {trade}"
             else:
                 name = f"{self.pick(LOCAL_WORDS)} {self.name(OWNERS, 0)} {trade}"
+            if market == "EU" and rng.random() < 0.5:
+                name = f"{trade} {name.removesuffix(' ' + trade).replace(chr(39) + 'S', '')}"
             words = _norm(name).split()
             grams = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, 5)}
-            if not grams & self.alias_words:  # never a catalogue brand's name by accident
+            # Never a catalogue brand's name by accident, but a word of one, yes: a brand
+            # whose alias is one word (KINGS, PIZZA, a surname) shares it with every shop of
+            # that name or trade, and only such rows teach the model that one shared word,
+            # next to other words, is no brand (WHITE PHARMACY is not White Castle).
+            if all(" " not in hit and hit != _norm(name) for hit in grams & self.alias_words):
                 category, mcc = TRADES[trade]
                 return name, category, mcc
 
     def local_row(self) -> dict[str, object]:
         rng = self.rng
-        name, category, mcc = self.local_name()
+        market = rng.choices(("US", "GB", "EU"), (0.5, 0.25, 0.25))[0]
+        name, category, mcc = self.local_name(market)
         if rng.random() < 0.08:
             name = self.typo(name)
         if rng.random() < 0.5:
             name = self.pick(PREFIXES) + name
         elif category == "FOOD_AND_DRINK_RESTAURANT" and rng.random() < 0.2:
             name = self.pick(DELIVERY) + name
-        market = rng.choices(("US", "GB", "EU"), (0.6, 0.3, 0.1))[0]
         text = self.wrap(self.card(name, market, False, True), market, rng.random() < 0.03)
         direction = "credit" if "REFUND" in text or "RETURN" in text else "debit"
         direction = "credit" if "VOUCHER" in text else direction

@@ -8,6 +8,8 @@ side from ``places`` (geonames) and ``names`` (faker); the non-merchant template
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "ACH_FORMS",
     "ATM_BANKS",
@@ -32,6 +34,7 @@ __all__ = [
     "STORE_FORMS",
     "STREETS",
     "TRADES",
+    "TRADE_MARKETS",
     "TRUNCATE",
     "TYPO_OPS",
     "UK_TOWNS",
@@ -84,7 +87,24 @@ CARD_WRAPPERS = {
         ["{d}", "CARD PAYMENT TO {d} ON {ddmon}", "{d} CD {last4}"],
         ["CONTACTLESS PAYMENT {d}", "{d} {ddmon} CARD {last4} GBP", "VIS {d} {ddmmyy}"],
     ),
-    "EU": (["{d}", "CARD PAYMENT {d} {ddmm}"], ["POS {ddmonc} {d}", "VDP-{d}"]),
+    "EU": (
+        [
+            "{d}",
+            "CARD PAYMENT {d} {ddmm}",
+            "KARTENZAHLUNG {d} {ddmm}",
+            "CB {d} {ddmm}",
+            "BEA BETAALPAS {d}",
+            "COMPRA TARJ {d}",
+        ],
+        [
+            "POS {ddmonc} {d}",
+            "VDP-{d}",
+            "SEPA-KARTENZAHLUNG {d}",
+            "PAIEMENT PAR CARTE {ddmm} {d}",
+            "BETAALAUTOMAAT {d}",
+            "PAGO CON TARJETA {d}",
+        ],
+    ),
 }
 REFUND_WRAPPERS = (
     ["{d} REFUND", "RETURN {d}", "REFUND FROM {d}"],
@@ -118,59 +138,17 @@ KEYBOARD = dict(
     )
 )
 
-# Local businesses: trade word(s) -> (category_detailed, mcc). Trades are shared (they carry
-# the category); the name words around them are split.
-TRADES: dict[str, tuple[str, str]] = {
-    "CAFE": ("FOOD_AND_DRINK_COFFEE", "5814"),
-    "COFFEE": ("FOOD_AND_DRINK_COFFEE", "5814"),
-    "ESPRESSO BAR": ("FOOD_AND_DRINK_COFFEE", "5814"),
-    "BAKERY": ("FOOD_AND_DRINK_OTHER_FOOD_AND_DRINK", "5462"),
-    "PIZZA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "PIZZERIA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "TAQUERIA": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "NOODLE HOUSE": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "DINER": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "GRILL": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "KITCHEN": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "BISTRO": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "SUSHI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "THAI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "DELI": ("FOOD_AND_DRINK_RESTAURANT", "5812"),
-    "TAVERN": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
-    "PUB": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
-    "BREWING CO": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5813"),
-    "LIQUORS": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5921"),
-    "WINE SHOP": ("FOOD_AND_DRINK_BEER_WINE_AND_LIQUOR", "5921"),
-    "MARKET": ("FOOD_AND_DRINK_GROCERIES", "5411"),
-    "GROCERY": ("FOOD_AND_DRINK_GROCERIES", "5411"),
-    "FARM STAND": ("FOOD_AND_DRINK_GROCERIES", "5499"),
-    "AUTO REPAIR": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
-    "TIRE & AUTO": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
-    "GARAGE": ("GENERAL_SERVICES_AUTOMOTIVE", "7538"),
-    "DRY CLEANERS": ("PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING", "7216"),
-    "LAUNDROMAT": ("PERSONAL_CARE_LAUNDRY_AND_DRY_CLEANING", "7211"),
-    "BARBER SHOP": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7241"),
-    "HAIR SALON": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7230"),
-    "NAIL SPA": ("PERSONAL_CARE_HAIR_AND_BEAUTY", "7230"),
-    "YOGA STUDIO": ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", "7997"),
-    "FITNESS": ("PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS", "7997"),
-    "HARDWARE": ("HOME_IMPROVEMENT_HARDWARE", "5251"),
-    "PLUMBING": ("HOME_IMPROVEMENT_REPAIR_AND_MAINTENANCE", "1711"),
-    "FLORIST": ("GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES", "5992"),
-    "GIFT SHOP": ("GENERAL_MERCHANDISE_GIFTS_AND_NOVELTIES", "5947"),
-    "BOUTIQUE": ("GENERAL_MERCHANDISE_CLOTHING_AND_ACCESSORIES", "5651"),
-    "PET SUPPLY": ("GENERAL_MERCHANDISE_PET_SUPPLIES", "5995"),
-    "BOOKS": ("GENERAL_MERCHANDISE_BOOKSTORES_AND_NEWSSTANDS", "5942"),
-    "SMOKE SHOP": ("GENERAL_MERCHANDISE_TOBACCO_AND_VAPE", "5993"),
-    "PHARMACY": ("MEDICAL_PHARMACIES_AND_SUPPLEMENTS", "5912"),
-    "DENTAL": ("MEDICAL_DENTAL_CARE", "8021"),
-    "ANIMAL HOSPITAL": ("MEDICAL_VETERINARY_SERVICES", "0742"),
-    "CHIROPRACTIC": ("MEDICAL_OTHER_MEDICAL", "8041"),
-    "FUEL": ("TRANSPORTATION_GAS", "5541"),
-    "PARKING": ("TRANSPORTATION_PARKING", "7523"),
-    "MOTEL": ("TRAVEL_LODGING", "7011"),
-    "INN": ("TRAVEL_LODGING", "7011"),
-}
+
+# Local businesses: trade word(s) -> (category_detailed, mcc), and the market whose
+# descriptors print them (trades.tsv). Trades are shared (they carry the category); the name
+# words around them are split.
+def _trades() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    lines = (Path(__file__).with_name("trades.tsv").read_text(encoding="utf-8")).splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+    return {t: (c, m) for t, _, c, m in rows}, {t: market for t, market, _, _ in rows}
+
+
+TRADES, TRADE_MARKETS = _trades()
 LOCAL_WORDS = (
     _w(
         "BLUE_DOOR GOLDEN RED_BARN OLD_TOWN CORNER LUCKY SUNRISE MAPLE RIVERSIDE GREEN_LEAF"

@@ -14,7 +14,9 @@ Evidence, its strength the alias's letters (spaces dropped):
   model candidate holding at least the alias's floor (``alias_floor``): none for an alias
   of ``ALIAS_LONG_CHARS`` letters or more, nor for a distinctive shorter one (``OXXO``);
   some for a short one that is an everyday word or a name (``ROSE``, ``MIKES AUTO
-  REPAIR``) and for two or three letters (``CVS``; more for ``ACE``). Which words are
+  REPAIR``), for a one-word alias of any length that is one (``SUNNYSIDE``, ``GARAGE``:
+  every shop of that name or trade prints it) and for two or three letters (``CVS``; more
+  for ``ACE``). Which words are
   everyday words or names the recipe writes beside the aliases
   (``merchant/common_words.txt``, from wordfreq and faker);
 * **misspelt**: a long alias, run together, is one edit from a run of up to
@@ -75,7 +77,9 @@ ALIAS_TINY_CHARS: Final = 4  # letters under which an alias is tiny (CVS, BP)
 SPAN_WORDS: Final = 4  # neighbouring words a run-together or misspelt alias may span
 # The least probability the model must give a candidate for its printed alias to count, by
 # the alias's letters and whether it is a common word or a person's name (is_common).
-FLOOR_SHORT_COMMON: Final = 0.05  # 4-5 letters, a word or a name: ROSE, MIKES
+# A word or a name: 4-5 letters (ROSE, MIKES), or one such word of any length (SUNNYSIDE,
+# GARAGE: every shop of that name or trade prints it as often as the brand does).
+FLOOR_SHORT_COMMON: Final = 0.05
 FLOOR_TINY: Final = 0.02  # 2-3 letters, distinctive: CVS, DHL
 FLOOR_TINY_COMMON: Final = 0.1  # 2-3 letters, a word or a name: ACE, BOX
 _NOT_ALIAS_TEXT = r"[^A-Z0-9&]+"
@@ -107,11 +111,12 @@ def is_common(alias: str, common_words: frozenset[str]) -> bool:
     return False
 
 
-def alias_floor(chars: pl.Expr, common: pl.Expr) -> pl.Expr:
-    """The least candidate probability for a printed alias of ``chars`` letters to count."""
+def alias_floor(chars: pl.Expr, common: pl.Expr, single: pl.Expr) -> pl.Expr:
+    """The least candidate probability for a printed alias of ``chars`` letters to count
+    (``common``: it holds an everyday word or a name; ``single``: it is one word)."""
     return (
         pl.when(chars >= ALIAS_LONG_CHARS)
-        .then(0.0)
+        .then(pl.when(common & single).then(FLOOR_SHORT_COMMON).otherwise(0.0))
         .when(chars >= ALIAS_TINY_CHARS)
         .then(pl.when(common).then(FLOOR_SHORT_COMMON).otherwise(0.0))
         .otherwise(pl.when(common).then(FLOOR_TINY_COMMON).otherwise(FLOOR_TINY))
@@ -140,7 +145,7 @@ def alias_frame(aliases: Aliases, common_words: frozenset[str]) -> pl.DataFrame:
         .with_columns(
             long=pl.col("chars") >= ALIAS_LONG_CHARS,
             spaced=pl.col("words") & (pl.col("chars") >= ALIAS_RUN_CHARS),
-            floor=alias_floor(pl.col("chars"), pl.col("common")).cast(pl.Float32),
+            floor=alias_floor(pl.col("chars"), pl.col("common"), ~pl.col("words")).cast(pl.Float32),
         )
         .drop("words", "common")
     )
@@ -245,10 +250,12 @@ def _spans(texts: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _near(candidates: pl.LazyFrame, aliases: pl.LazyFrame, spans: pl.LazyFrame) -> pl.LazyFrame:
-    """Candidates' long aliases, run together, against spans of the same length give or
-    take a letter, with the same first and last letter: what ``one_edit`` then checks."""
+    """Candidates' long aliases (holding their floor), run together, against spans of the
+    same length give or take a letter, with the same first and last letter: what
+    ``one_edit`` then checks."""
     return (
         candidates.join(aliases.filter("long"), on="label")
+        .filter(pl.col("p") >= pl.col("floor"))
         .join(spans, on="row")
         .filter(
             ((pl.col("chars") - pl.col("word").str.len_chars().cast(pl.Int64)).abs() <= 1)

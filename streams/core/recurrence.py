@@ -27,8 +27,9 @@ Event time
     are recomputed (as first emitted, unless newer occurrences evicted its history since).
 
 Fields (see :mod:`streams.core.recurrence_period` for period detection)
-    ``period`` null unless the dates follow a schedule (a run of two or three dates also
-    needs amounts that agree: :data:`SHORT_RUN_SPREAD`);
+    ``period`` null unless the dates follow a schedule (a run of two or three dates, or one
+    that leaves older dates out, also needs amounts that agree: :data:`SHORT_RUN_SPREAD`,
+    :data:`PARTIAL_RUN_SPREAD`);
     ``status`` ``early`` (two consistent occurrences), ``mature`` (three or more),
     ``tombstoned`` (only in :func:`series_summary`: a row is itself an occurrence);
     ``expected_amount`` the median of the last 3 amounts (a price rise wins after two
@@ -68,6 +69,7 @@ from streams.core.recurrence_period import PeriodFit, detect_period, grace_days
 __all__ = [
     "AMOUNT_VARIES_RATIO",
     "IDLE_EXPIRY_DAYS",
+    "PARTIAL_RUN_SPREAD",
     "RECURRENCE_COLUMNS",
     "REPLAY_MARGIN_DAYS",
     "SERIES_HISTORY",
@@ -100,6 +102,10 @@ AMOUNT_VARIES_WINDOW = 6
 # rent); three: a spread (max - min) within half their median (a bill that moves +-25 %
 # around its level, or a price rise); four or more dates: the schedule alone.
 SHORT_RUN_SPREAD: dict[int, Decimal] = {2: AMOUNT_VARIES_RATIO, 3: Decimal("0.5")}
+# A longer run that explains only the newest of the dates (older ones fit no schedule) needs
+# amounts within the same bound: the last few of many irregular visits to one shop can fall
+# a week apart by chance; a bill that became regular keeps one level.
+PARTIAL_RUN_SPREAD = Decimal("0.5")
 
 RECURRENCE_COLUMNS: dict[str, pl.DataType] = {
     "recurrence_group_id": pl.String(),
@@ -253,15 +259,21 @@ def _varies(amounts: tuple[str, ...]) -> bool:
     return spread > AMOUNT_VARIES_RATIO * middle if middle > 0 else spread > 0
 
 
+def _amounts_agree(fit: PeriodFit, amounts: list[str]) -> bool:
+    """Whether the run's amounts look like one bill's (SHORT_RUN_SPREAD, PARTIAL_RUN_SPREAD);
+    ``amounts`` oldest first, the run being the newest of them."""
+    runs = len(fit.dates)
+    limit = SHORT_RUN_SPREAD.get(runs, None if fit.whole_history else PARTIAL_RUN_SPREAD)
+    return limit is None or _spread(tuple(amounts[-runs:])) <= limit
+
+
 def _fields(
     gid: str, dates: list[date], amounts: list[str], occurrences: int, as_of: date | None
 ) -> dict[str, Any]:
     """The recurrence record for a view: dates/amounts oldest first, the subject last."""
     fit = detect_period(dates)
-    if fit is not None and len(fit.dates) in SHORT_RUN_SPREAD:
-        run = tuple(amounts[-len(fit.dates) :])
-        if _spread(run) > SHORT_RUN_SPREAD[len(fit.dates)]:
-            fit = None  # two or three visits at different prices: no schedule yet
+    if fit is not None and not _amounts_agree(fit, amounts):
+        fit = None  # visits at different prices that fit a schedule by chance
     status: str | None = None
     next_date: date | None = None
     if fit is not None:

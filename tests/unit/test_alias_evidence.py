@@ -31,6 +31,7 @@ MERCHANTS = (
     "m_carcasas",  # LA CASA DE LAS CARCASAS
     "m_casa",  # CASA
     "m_feel",  # FEEL.NO
+    "m_garage",  # GARAGE
 )
 ALIASES = (
     (1, "Green Lantern"),
@@ -46,8 +47,11 @@ ALIASES = (
     (9, "LA CASA DE LAS CARCASAS"),
     (10, "CASA"),
     (11, "FEEL.NO"),
+    (12, "GARAGE"),
 )
-WORDS = frozenset({"BLUE", "DOOR", "GREEN", "RED", "BARN", "ROSE", "KITCHEN", "FUEL", "NO"})
+WORDS = frozenset(
+    {"BLUE", "DOOR", "GREEN", "RED", "BARN", "ROSE", "KITCHEN", "FUEL", "NO", "GARAGE"}
+)
 TABLES = AliasTables.build(tuple((label, alias_key(a)) for label, a in ALIASES), WORDS)
 
 
@@ -213,3 +217,12 @@ def test_nothing_to_rerank() -> None:
 def test_one_edit(left: str, right: str, close: bool) -> None:
     assert one_edit(pl.Series([left]), pl.Series([right])).tolist() == [close]
     assert one_edit(pl.Series([right]), pl.Series([left])).tolist() == [close]
+
+
+def test_a_one_word_alias_that_is_an_everyday_word_needs_the_models_backing() -> None:
+    """Every garage prints GARAGE: the brand of that name only when the model sees it too,
+    whatever the alias's length (a long alias otherwise needs no backing: BLUE DOOR)."""
+    texts = ["POS DUBOIS GARAGE 0412"]
+    assert _rerank(texts, {"m_garage": 0.01}) == [("unknown", 0.6)]
+    assert _rerank(texts, {"m_garage": 0.2}) == [("m_garage", THRESHOLD)]
+    assert _rerank(["POS BLUEDOOR BAKERIES"], {"m_door": 0.01}) == [("m_door", THRESHOLD)]

@@ -214,6 +214,18 @@ def test_two_or_three_visits_at_different_prices_are_no_schedule() -> None:
     assert plan.get_column("recurrence_period").to_list() == [None, *["monthly"] * 3]
 
 
+def test_the_last_visits_of_irregular_spending_need_one_level_to_be_a_schedule() -> None:
+    """Older dates that fit no schedule, then five a week apart: a shop's visits at any
+    price are chance, a plan at one price has begun."""
+    days = [D("2024-01-02"), D("2024-02-19"), D("2024-03-01")]
+    days += [D("2024-04-01") + timedelta(days=7 * k) for k in range(5)]
+    spend = ["12.00", "80.00", "33.10", "50.84", "96.86", "138.01", "154.26", "178.57"]
+    _, shop = feed(txs_on(days, spend))
+    assert shop.row(-1, named=True)["recurrence_period"] is None
+    _, plan = feed(txs_on(days, [*spend[:3], *["25.00"] * 5]))
+    assert plan.row(-1, named=True)["recurrence_period"] == "weekly"
+
+
 # --- amounts -------------------------------------------------------------------------------
 
 
