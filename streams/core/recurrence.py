@@ -6,7 +6,9 @@ Pure: polars and the standard library, no I/O. The shell keeps the states in a t
 Series
     One series per (account_id, direction, counterparty key); the key is ``merchant_id`` when
     the catalogue named a merchant, else the cleaned counterparty text (else the description).
-    ``group_id`` is the SHA-1 hex of that triple: the same in every process and version.
+    ``group_id`` is the SHA-1 hex of that triple: the same in every process. A release
+    that cleans counterparties differently gives text-keyed series new keys (README,
+    Models: "Upgrading"; ``backfill --seed-live-state`` carries their history over).
     Refunds are credits, so they never disturb the debit series of the same merchant.
 
 State (bounded)
