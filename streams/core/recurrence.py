@@ -100,10 +100,11 @@ AMOUNT_VARIES_RATIO = Decimal("0.05")
 EXPECTED_AMOUNT_WINDOW = 3
 AMOUNT_VARIES_WINDOW = 6
 # Short runs need amounts that look like one bill: two or three visits to one shop fit some
-# period by chance. Two dates: equal within AMOUNT_VARIES_RATIO (a subscription, a salary, a
-# rent); three: a spread (max - min) within half their median (a bill that moves +-25 %
-# around its level, or a price rise); four or more dates: the schedule alone.
-SHORT_RUN_SPREAD: dict[int, Decimal] = {2: AMOUNT_VARIES_RATIO, 3: Decimal("0.5")}
+# period by chance. Two dates: the same amount to the cent (a subscription, a salary, a
+# rent; two shop visits within a few percent of each other are common enough to fool any
+# looser bound); three: a spread (max - min) within half their median (a bill that moves
+# +-25 % around its level, or a price rise); four or more dates: the schedule alone.
+SHORT_RUN_SPREAD: dict[int, Decimal] = {2: Decimal(0), 3: Decimal("0.5")}
 # A longer run that explains only the newest of the dates (older ones fit no schedule) needs
 # amounts within the same bound: the last few of many irregular visits to one shop can fall
 # a week apart by chance; a bill that became regular keeps one level.
