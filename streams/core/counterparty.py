@@ -148,11 +148,6 @@ class BankWords:
 
 
 BANK_VOCABULARY: Final = BankWords.load()
-_BANK_WORDS = BANK_VOCABULARY
-# flow_hint rules, first match wins (the table's order).
-_FLOW_RULES = _BANK_WORDS.flows
-# Bank wrappers around the merchant: each is replaced by a space, in order.
-_WRAPPERS = _BANK_WORDS.wrappers
 # Flows whose lines name the period paid ("GEHALT MAERZ", "LOYER JANVIER"): the month is
 # the period, not the counterparty, and would split one series into twelve.
 MONTH_FLOWS: Final = ("payroll", "rent", "transfer", "direct_debit", "p2p")
@@ -306,9 +301,9 @@ def _display(clean: pl.Expr) -> pl.Expr:
 def _name_words(text: pl.Expr) -> pl.Expr:
     """The name part of a stripped descriptor: no ``*<reference>`` tail, no words that name
     the flow, and no month names on lines that name the period paid."""
-    named = text.str.replace(_REFERENCE_TAIL, " ").str.replace_all(_BANK_WORDS.flow_words, " ")
+    named = text.str.replace(_REFERENCE_TAIL, " ").str.replace_all(BANK_VOCABULARY.flow_words, " ")
     dated = pl.col("flow_hint").is_in(MONTH_FLOWS).fill_null(False)
-    return pl.when(dated).then(named.str.replace_all(_BANK_WORDS.months, " ")).otherwise(named)
+    return pl.when(dated).then(named.str.replace_all(BANK_VOCABULARY.months, " ")).otherwise(named)
 
 
 def _drop_references(names: pl.Expr) -> pl.Expr:
@@ -360,8 +355,10 @@ def clean_counterparty(df: pl.DataFrame, description_col: str = "description") -
             __cp_whole=normalise_text(raw),
         )
         .with_columns(
-            __cp_stripped=_squash(_remove_all(_squash(_remove_all(upper, _WRAPPERS)), _NOISE)),
-            flow_hint=_first_match(upper, _FLOW_RULES),
+            __cp_stripped=_squash(
+                _remove_all(_squash(_remove_all(upper, BANK_VOCABULARY.wrappers)), _NOISE)
+            ),
+            flow_hint=_first_match(upper, BANK_VOCABULARY.flows),
         )
         .with_columns(
             __cp_text=stripped.str.replace(rf"^(?:{any_prefix}) ?", ""),

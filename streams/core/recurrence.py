@@ -244,22 +244,18 @@ def _median(amounts: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=4096)
 def _spread(amounts: tuple[str, ...]) -> Decimal:
-    """(max - min) / median of decimal strings; 0 for equal amounts, large when the median
-    is 0 and they differ."""
+    """(max - min) / median of decimal strings (non-negative, as validation admits them); 0
+    for equal amounts, infinite when the median is 0 and they differ."""
     values = [Decimal(a) for a in amounts]
-    middle = abs(Decimal(_median(amounts)))
+    middle = Decimal(_median(amounts))
     spread = max(values) - min(values)
-    if middle == 0:
+    if middle <= 0:
         return Decimal(0) if spread == 0 else Decimal("Infinity")
     return spread / middle
 
 
-@lru_cache(maxsize=4096)
 def _varies(amounts: tuple[str, ...]) -> bool:
-    values = [Decimal(a) for a in amounts]
-    middle = Decimal(_median(amounts))
-    spread = max(values) - min(values)
-    return spread > AMOUNT_VARIES_RATIO * middle if middle > 0 else spread > 0
+    return _spread(amounts) > AMOUNT_VARIES_RATIO
 
 
 def _amounts_agree(fit: PeriodFit, amounts: list[str]) -> bool:
