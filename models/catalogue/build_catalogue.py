@@ -9,7 +9,8 @@ Sources (installed by name from npm / PyPI, never fetched otherwise):
 * npm ``simple-icons``: online brands from ``data/simple-icons.json``, kept
   only when allowlisted in ``catalogue_data.SIMPLE_ICONS_ALLOW``.
 * PyPI ``iso18245`` (optional): validates every emitted MCC.
-* ``catalogue_data.CURATED``: hand-kept big merchants the packages lack.
+* ``curated_merchants.tsv``: hand-kept big merchants the packages lack
+  (loaded and checked by ``curated.py``).
 
 The output is deterministic: same package versions in, byte-identical CSV out.
 
@@ -27,7 +28,6 @@ import csv
 import json
 import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +38,6 @@ from urllib.parse import urlsplit
 from catalogue_data import (
     ALIAS_EXTRAS,
     CATEGORY_OVERRIDES,
-    CURATED,
     EXCLUDED_NAMES,
     ISO_COUNTRIES,
     OPERATOR_CATEGORIES,
@@ -52,11 +51,32 @@ from catalogue_data import (
     VENDING_FOOD,
     WEBSITE_OVERRIDES,
 )
+from catalogue_text import (
+    MAX_ALIAS_LEN,
+    ascii_fold,
+    clean_name,
+    descriptor_forms,
+    edge_symbols,
+    is_latin,
+    name_forms,
+    norm_name,
+    sanitize_alias,
+    slugify,
+)
+from curated import (
+    CURATED_PATH,
+    CuratedFileError,
+    CuratedMerchant,
+    is_bare_domain,
+    load_curated,
+)
 
 __all__ = [
+    "FUEL_CATEGORY",
     "HEADER",
     "Candidate",
     "Merchant",
+    "alias_fold_target",
     "ascii_fold",
     "assign_ids",
     "build_rows",
@@ -64,17 +84,25 @@ __all__ = [
     "curated_candidates",
     "descriptor_forms",
     "domain_from_url",
+    "domain_keys",
+    "edge_symbols",
+    "final_aliases",
     "is_bare_domain",
     "is_latin",
     "load_taxonomy",
     "main",
     "merge_candidates",
+    "name_forms",
     "norm_name",
     "nsi_candidates",
     "registrable_domain",
+    "sells_fuel",
+    "shared_website_losers",
+    "simple_icon_aliases",
     "simple_icons_candidates",
     "slugify",
     "validate_rows",
+    "website_owner",
     "write_csv",
 ]
 
@@ -92,41 +120,29 @@ SOURCE_CURATED: Final = 0
 SOURCE_NSI: Final = 1
 SOURCE_SIMPLE_ICONS: Final = 2
 MAX_ALIASES: Final = 16
-MAX_ALIAS_LEN: Final = 40
 MAX_SLUG_LEN: Final = 40
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 _DEFAULT_TAXONOMY: Final = _REPO_ROOT.parent / "shared" / "data" / "personal_finance_categories.csv"
 _DEFAULT_OUT: Final = _REPO_ROOT / "streams" / "reference" / "merchants.csv"
 
-_DOMAIN_RE: Final = re.compile(
-    r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
-)
 _MCC_RE: Final = re.compile(r"^\d{4}$")
-_FOLD_EXTRA: Final = str.maketrans(
-    {
-        "\u00df": "ss",
-        "\u00f8": "o",
-        "\u00d8": "O",
-        "\u00e6": "ae",
-        "\u00c6": "AE",
-        "\u0153": "oe",
-        "\u0152": "OE",
-        "\u0111": "d",
-        "\u0110": "D",
-        "\u0142": "l",
-        "\u0141": "L",
-        "\u0131": "i",
-        "\u00fe": "th",
-        "\u00de": "TH",
-        "\u00f0": "d",
-        "\u00d0": "D",
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u2013": "-",
-        "\u2014": "-",
-    }
+FUEL_CATEGORY: Final = ("TRANSPORTATION_GAS", "5541")
+_FUEL_RE: Final = re.compile(
+    r"\b(?:petrol|gas|gasoline|fuel|filling|service)\s+stations?\b"
+    r"|\b(?:petrol|gasoline|petroleum)\b"
+    r"|\bfuel\s+(?:retailer|distributor|brand|company)\b"
+    r"|\boil\s+(?:and\s+gas\s+)?(?:company|corporation|brand|products|subsidiary|retailer)\b"
+    r"|\btruck\s+stops?\b"
+)
+# convenience chains and grocers stay shops; so do businesses located at
+# someone else's stations, and EV charging networks
+_NOT_FUEL_RE: Final = re.compile(
+    r"\bconvenience\b|\bgrocer|\bsupermarket|\b(?:at|in)\s[^,;]*\bstations?\b|\bcharging\b"
+)
+# tags the fuel rule leaves alone: bottled gas (a utility), EV charging
+_FUEL_RULE_KEEPS: Final = frozenset(
+    {"shop/gas", "amenity/charging_station", "man_made/charge_point"}
 )
 
 
@@ -162,75 +178,8 @@ class Merchant:
 
 
 # --------------------------------------------------------------------------
-# text helpers
-# --------------------------------------------------------------------------
-def ascii_fold(text: str) -> str:
-    """Fold accents and ligatures to ASCII, dropping what cannot be folded."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.encode("ascii", "ignore").decode("ascii")
-
-
-def is_latin(text: str, threshold: float = 0.9) -> bool:
-    """Return True when at least ``threshold`` of the letters are Latin script."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return any(ch.isdigit() for ch in text)
-    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
-    return latin / len(letters) >= threshold
-
-
-def norm_name(text: str) -> str:
-    """Normalise a name to lowercase ASCII alphanumerics (merge/lookup key)."""
-    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII slug with single underscores."""
-    text = ascii_fold(text).lower().replace("'", "")
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
-def clean_name(text: str) -> str:
-    """Collapse whitespace and drop a trailing parenthetical qualifier."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"\s*\([^)]*\)$", "", text).strip()
-
-
-def descriptor_forms(text: str) -> list[str]:
-    """Upper-case ASCII forms of a name as banks print it.
-
-    Returns the punctuated form and, when different, a form with apostrophes
-    and ampersands removed and other punctuation turned into spaces
-    (``MCDONALD'S`` -> ``MCDONALDS``, ``AT&T`` -> ``ATT``).
-    """
-    if not is_latin(text):
-        return []
-    upper = ascii_fold(text).upper()
-    upper = re.sub(r"[^A-Z0-9&'.*/+\- ]", " ", upper)
-    first = re.sub(r"\s+", " ", upper).strip()
-    second = re.sub(r"[*/.+\-]", " ", re.sub(r"['&]", "", first))
-    second = re.sub(r"\s+", " ", second).strip()
-    forms: list[str] = []
-    for form in (first, second):
-        if 2 <= len(form) <= MAX_ALIAS_LEN and re.search(r"[A-Z0-9]", form) and form not in forms:
-            forms.append(form)
-    return forms
-
-
-def sanitize_alias(text: str) -> str:
-    """Make a curated alias safe for the pipe-separated column."""
-    return re.sub(r"\s+", " ", text.replace("|", " ")).strip().upper()
-
-
-# --------------------------------------------------------------------------
 # websites and countries
 # --------------------------------------------------------------------------
-def is_bare_domain(text: str) -> bool:
-    """True for a lowercase hostname without scheme, ``www.``, port or path."""
-    return bool(_DOMAIN_RE.match(text)) and not text.startswith("www.")
-
-
 def registrable_domain(host: str) -> str | None:
     """Reduce a hostname to its registrable domain (``shop.x.co.uk`` -> ``x.co.uk``)."""
     labels = [label for label in host.lower().strip(".").split(".") if label]
@@ -344,6 +293,23 @@ def nsi_alias_texts(item: Mapping[str, Any], prefix: str) -> tuple[str, ...]:
     return tuple(clean_name(text) for text in texts if text and text.strip())
 
 
+def sells_fuel(description: str, runs_fuel_stations: bool = False) -> bool:
+    """True when a Wikidata description says the company sells motor fuel.
+
+    Petrol/gas/filling stations, petroleum or oil companies, truck stops;
+    an "energy" company counts when it runs NSI fuel-station brands
+    (Chevron).  A chain described as convenience stores stays one (Wawa,
+    7-Eleven) even when it also sells fuel, as does a grocer, a shop, café or
+    car wash located *at* fuel stations, or an EV charging network.
+    """
+    text = description.lower()
+    if _NOT_FUEL_RE.search(text):
+        return False
+    if _FUEL_RE.search(text):
+        return True
+    return runs_fuel_stations and bool(re.search(r"\benergy\b", text))
+
+
 def vending_sells_food(tags: Mapping[str, str]) -> bool:
     """True when a vending-machine brand sells food or drink."""
     return any(kind.strip() in VENDING_FOOD for kind in tags.get("vending", "").split(";"))
@@ -368,14 +334,26 @@ def nsi_item_candidate(
     prefix: str,
     category: tuple[str, str],
     wikidata: Mapping[str, Any],
+    fuel_brands: frozenset[str] = frozenset(),
 ) -> Candidate | None:
-    """Turn one NSI item into a Candidate (None when unusable)."""
+    """Turn one NSI item into a Candidate (None when unusable).
+
+    ``fuel_brands`` holds the Wikidata ids of brands with NSI fuel stations;
+    a brand whose description says it sells fuel is a fuel merchant under
+    every tag it has (Aral's car washes, TotalEnergies' kiosks), except
+    energy-utility and EV-charging tags.
+    """
     tags: Mapping[str, str] = item.get("tags", {})
     if tag_key == "amenity/vending_machine" and not vending_sells_food(tags):
         return None
-    entity = wikidata.get(tags.get(f"{prefix}:wikidata", ""), {})
+    qid = tags.get(f"{prefix}:wikidata", "")
+    entity = wikidata.get(qid, {})
     if not entity or entity.get("dissolutions"):
         return None
+    secondary = tag_key in SECONDARY_TAGS
+    keeps = tag_key in _FUEL_RULE_KEEPS or category[0].startswith("RENT_AND_UTILITIES_")
+    if not keeps and sells_fuel(entity.get("description", ""), qid in fuel_brands):
+        category, secondary = FUEL_CATEGORY, False
     name = pick_nsi_name(tags, prefix, item.get("displayName", ""))
     if name is None:
         return None
@@ -393,7 +371,7 @@ def nsi_item_candidate(
         aliases=nsi_alias_texts(item, prefix),
         source=SOURCE_NSI,
         flagship=tags.get("name") == tags.get(prefix),
-        secondary=tag_key in SECONDARY_TAGS,
+        secondary=secondary,
     )
 
 
@@ -401,6 +379,10 @@ def nsi_candidates(nsi_dir: Path) -> list[Candidate]:
     """Candidates from the name-suggestion-index package directory."""
     nsi = load_json(nsi_dir / "dist" / "json" / "nsi.json")["nsi"]
     wikidata = load_json(nsi_dir / "dist" / "wikidata" / "wikidata.json")["wikidata"]
+    fuel_brands = frozenset(
+        item.get("tags", {}).get("brand:wikidata", "")
+        for item in nsi.get("brands/amenity/fuel", {}).get("items", [])
+    )
     out: list[Candidate] = []
     for path in sorted(nsi):
         mapping = nsi_tree_mapping(path)
@@ -408,20 +390,24 @@ def nsi_candidates(nsi_dir: Path) -> list[Candidate]:
             continue
         tag_key, prefix, category = mapping
         for item in nsi[path].get("items", []):
-            cand = nsi_item_candidate(item, tag_key, prefix, category, wikidata)
+            cand = nsi_item_candidate(item, tag_key, prefix, category, wikidata, fuel_brands)
             if cand is not None:
                 out.append(cand)
     return out
 
 
 def simple_icon_aliases(icon: Mapping[str, Any]) -> tuple[str, ...]:
-    """Title plus aka/old/dup/loc aliases of a simple-icons entry."""
+    """Title plus aka/old/dup aliases of a simple-icons entry.
+
+    Localised titles (``aliases.loc``) are left out: they are often the
+    group's separate national brands (Just Eat's ``loc`` lists Lieferando,
+    Thuisbezorgd, Grubhub, Menulog), not other names of this one.
+    """
     aliases: Mapping[str, Any] = icon.get("aliases", {})
     texts: list[str] = [icon["title"]]
     texts.extend(aliases.get("aka", []))
     texts.extend(aliases.get("old", []))
     texts.extend(dup.get("title", "") for dup in aliases.get("dup", []))
-    texts.extend(aliases.get("loc", {}).values())
     return tuple(text for text in texts if text)
 
 
@@ -456,7 +442,7 @@ def simple_icons_candidates(si_dir: Path) -> list[Candidate]:
     return out
 
 
-def curated_candidates() -> list[Candidate]:
+def curated_candidates(curated: Iterable[CuratedMerchant]) -> list[Candidate]:
     """Candidates for the hand-curated merchants."""
     return [
         Candidate(
@@ -469,7 +455,7 @@ def curated_candidates() -> list[Candidate]:
             source=SOURCE_CURATED,
             exempt=True,
         )
-        for item in CURATED
+        for item in curated
     ]
 
 
@@ -587,15 +573,43 @@ def fold_target(
     return matches[0] if len(matches) == 1 else None
 
 
+def alias_fold_target(
+    key: tuple[str, str], groups: Mapping[tuple[str, str], list[Candidate]]
+) -> tuple[str, str] | None:
+    """Curated group on the same website that lists this group's name as an alias.
+
+    simple-icons' ``Nederlandse Spoorwegen`` on ``ns.nl`` is the curated NS (alias
+    ``NEDERLANDSE SPOORWEGEN``), not a merchant of its own.  None when no or several
+    match.
+    """
+    name, website = key
+    matches = [
+        other
+        for other in groups
+        if other[1] == website
+        and other != key
+        and any(
+            cand.source == SOURCE_CURATED and name in {norm_name(alias) for alias in cand.aliases}
+            for cand in groups[other]
+        )
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
 def merge_candidates(candidates: Iterable[Candidate]) -> list[Merchant]:
     """Group candidates by (normalised name, website) and merge each group."""
     groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for cand in candidates:
         if keep_candidate(cand):
             groups[(norm_name(cand.name), cand.website)].append(cand)
-    nsi_only = [key for key in sorted(groups) if all(c.source == SOURCE_NSI for c in groups[key])]
-    for key in nsi_only:
-        target = fold_target(key, groups)
+    # a package's entry (NSI or simple-icons) on a curated merchant's website under one of
+    # its aliases is that merchant; an NSI-only one on a sibling domain may be too
+    packaged = [
+        key for key in sorted(groups) if all(c.source != SOURCE_CURATED for c in groups[key])
+    ]
+    for key in packaged:
+        nsi_only = all(c.source == SOURCE_NSI for c in groups[key])
+        target = alias_fold_target(key, groups) or (fold_target(key, groups) if nsi_only else None)
         if target is not None:
             groups[target].extend(groups.pop(key))
     return [merge_group(groups[key]) for key in sorted(groups)]
@@ -633,11 +647,55 @@ def assign_ids(merchants: Iterable[Merchant]) -> dict[str, Merchant]:
     return out
 
 
-def final_aliases(ident: str, merchant: Merchant, taken: frozenset[str]) -> str:
+def domain_keys(domain: str) -> frozenset[str]:
+    """Normalised names a domain spells: first label, whole (``e.leclerc``)."""
+    return frozenset({norm_name(domain.split(".", 1)[0]), norm_name(domain)})
+
+
+def website_owner(domain: str, merchants: Mapping[str, Merchant]) -> str | None:
+    """Id of the clear owner of a website shared by ``merchants``, or None.
+
+    The owner is the one merchant whose name the domain spells
+    (``marriott.com`` -> Marriott), else the one whose own (name or curated)
+    aliases do (``tfl.gov.uk`` -> Transport for London, alias ``TFL``).  No owner on a
+    tie or when none matches (``gov.uk``).
+    """
+    keys = domain_keys(domain) - {""}
+    by_name = [ident for ident, m in merchants.items() if norm_name(m.name) in keys]
+    if by_name:
+        return by_name[0] if len(by_name) == 1 else None
+    upper = domain.upper()
+    by_alias = [
+        ident
+        for ident, m in merchants.items()
+        if any(norm_name(a) in keys for a in m.core_aliases if a != upper)
+    ]
+    return by_alias[0] if len(by_alias) == 1 else None
+
+
+def shared_website_losers(by_id: Mapping[str, Merchant]) -> frozenset[str]:
+    """Ids that share their website with other merchants and do not own it."""
+    by_site: dict[str, dict[str, Merchant]] = defaultdict(dict)
+    for ident, merchant in by_id.items():
+        by_site[merchant.website][ident] = merchant
+    losers: set[str] = set()
+    for site, sharing in by_site.items():
+        if len(sharing) > 1:
+            owner = website_owner(site, sharing)
+            losers.update(ident for ident in sharing if ident != owner)
+    return frozenset(losers)
+
+
+def final_aliases(
+    ident: str, merchant: Merchant, taken: frozenset[str], *, owns_website: bool = True
+) -> str:
     """Pipe-joined aliases: core, curated extras (main id only), package forms.
 
-    Package-derived forms that are another merchant's own name (e.g. a
-    former operator listed as a match name) are dropped to avoid ambiguity.
+    Package-derived forms in ``taken`` (another merchant's own name or
+    curated alias, e.g. a former operator listed as a match name) are
+    dropped to avoid ambiguity.
+    A merchant that shares its website without owning it does not get the
+    domain as an alias.
     """
     ordered = list(merchant.core_aliases)
     if ident == base_id(merchant):
@@ -645,14 +703,22 @@ def final_aliases(ident: str, merchant: Merchant, taken: frozenset[str]) -> str:
         ordered.extend(sanitize_alias(alias) for alias in extras)
     own = set(ordered)
     ordered.extend(a for a in merchant.package_aliases if a in own or a not in taken)
-    unique = list(dict.fromkeys(a for a in ordered if a and len(a) <= MAX_ALIAS_LEN))
-    return "|".join(unique[:MAX_ALIASES])
+    domain = "" if owns_website else merchant.website.upper()
+    kept = (a for a in ordered if a and a != domain and len(a) <= MAX_ALIAS_LEN)
+    return "|".join(list(dict.fromkeys(kept))[:MAX_ALIASES])
 
 
 def build_rows(merchants: Iterable[Merchant], taxonomy: Mapping[str, str]) -> list[tuple[str, ...]]:
     """CSV rows sorted by merchant id."""
     by_id = assign_ids(merchants)
-    taken = frozenset(form for m in by_id.values() for form in descriptor_forms(m.name))
+    taken = frozenset(form for m in by_id.values() for form in name_forms(m.name)) | frozenset(
+        alias
+        for m in by_id.values()
+        if m.source == SOURCE_CURATED
+        for alias in m.core_aliases
+        if alias != m.website.upper()
+    )
+    losers = shared_website_losers(by_id)
     rows: list[tuple[str, ...]] = []
     for ident, merchant in sorted(by_id.items()):
         rows.append(
@@ -664,7 +730,7 @@ def build_rows(merchants: Iterable[Merchant], taxonomy: Mapping[str, str]) -> li
                 merchant.detailed,
                 merchant.mcc,
                 "|".join(merchant.countries),
-                final_aliases(ident, merchant, taken),
+                final_aliases(ident, merchant, taken, owns_website=ident not in losers),
             )
         )
     return rows
@@ -731,6 +797,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=_DEFAULT_TAXONOMY,
         help="Plaid personal_finance_categories.csv",
     )
+    parser.add_argument(
+        "--curated", type=Path, default=CURATED_PATH, help="hand-kept merchants (TSV)"
+    )
     parser.add_argument("--out", type=Path, default=_DEFAULT_OUT, help="output CSV")
     return parser.parse_args(argv)
 
@@ -739,13 +808,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Build, validate and write the merchant catalogue."""
     args = parse_args(argv)
     taxonomy = load_taxonomy(args.taxonomy)
-    candidates = (
-        curated_candidates() + nsi_candidates(args.nsi) + simple_icons_candidates(args.simple_icons)
-    )
-    rows = build_rows(merge_candidates(candidates), taxonomy)
     mccs = known_mccs()
     if mccs is None:
         print("warning: iso18245 not installed; MCCs checked for format only", file=sys.stderr)
+    try:
+        curated = load_curated(args.curated, taxonomy, ISO_COUNTRIES, mccs)
+    except CuratedFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    candidates = (
+        curated_candidates(curated)
+        + nsi_candidates(args.nsi)
+        + simple_icons_candidates(args.simple_icons)
+    )
+    rows = build_rows(merge_candidates(candidates), taxonomy)
     problems = validate_rows(rows, taxonomy, mccs)
     if problems:
         print("\n".join(problems[:50]), file=sys.stderr)

@@ -34,16 +34,18 @@ from pathlib import Path
 
 import polars as pl
 
+from models.training.common_words import common_words
 from models.training.flow_templates import FLOWS, UNKNOWN
 from models.training.names import train_names
 from models.training.noise_pools import (
-    ACH_FORMS,
     ATM_BANKS,
+    BILL_FORMS,
     CARCOS,
     CARD_WRAPPERS,
     DELIVERY,
     EMP_HEADS,
     EMP_TAILS,
+    ENTITIES,
     EU_TOWNS,
     FIRST,
     KEYBOARD,
@@ -68,6 +70,7 @@ from models.training.noise_pools import (
 )
 from models.training.places import big_cities, train_places
 from streams.core.alias_evidence import alias_key
+from streams.core.counterparty import DELIVERY_PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
@@ -80,11 +83,38 @@ HELD_OUT = frozenset({"test", "redraw"})  # splits drawn from the TEST pools
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
+# Local shops named with a brand's everyday word in another trade (CHAMPION DRY CLEANERS). The
+# brands are shared by both splits, so these words are too: the held-out split measures new
+# trades and text forms around them, not new words.
+BRAND_WORD_SHOPS = 0.25
+BRAND_WORD_MAX_WEIGHT = 14.0  # Brand.weight of the best-known brands (about 1 in 16 of these)
+
+
+@functools.cache
+def _primary() -> dict[str, str]:
+    """detailed -> primary (``taxonomy``)."""
+    return taxonomy()
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    return frozenset(common_words())
+
+
 def _norm(text: str) -> str:
     return alias_key(text).strip()  # as the ensemble's alias check compares them
 
 
 EU_COUNTRIES: frozenset[str] = frozenset({"IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"})
+# Services billed by direct debit besides rent, utilities and loans (their statement lines
+# are the bill layouts of BILL_FORMS more often than card lines).
+BILLED_SERVICES: frozenset[str] = frozenset(
+    {
+        "GENERAL_SERVICES_INSURANCE",
+        "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+        "GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +126,7 @@ class Brand:
     mcc: str
     markets: tuple[str, ...]  # US / GB / EU: the descriptor styles it is printed in
     weight: float  # how often it is drawn (well-known brands more often)
+    website: str = ""
 
 
 def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
@@ -115,6 +146,7 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     places: dict[str, set[str]] = defaultdict(set)  # a big city's name or one of its words
+    trade_words = {_norm(trade) for trade in TRADES}
     for city, where in big_cities().items():
         for name in {city, *city.split()}:
             places[name] |= where
@@ -122,16 +154,16 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
         countries = {c for c in r["countries"].split("|") if c}
         aliases = r["aliases"].split("|")
         kept = [a for a in aliases if not countries or not places.get(_norm(a), set()) - countries]
-        r["aliases"] = "|".join(kept or aliases)
+        # a bare trade word (FARMACIA, BAKERY) names every shop of that trade, no brand
+        r["aliases"] = "|".join(a for a in kept or aliases if _norm(a) not in trade_words)
     score: dict[str, float] = {}
     owners: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         countries = [c for c in r["countries"].split("|") if c]
         local = {"US", "GB", "IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"} & set(countries)
-        score[r["merchant_id"]] = (
-            len(r["aliases"].split("|")) + min(len(countries), 10) + 3 * bool(local)
-        )
-        for alias in r["aliases"].split("|"):
+        named = [a for a in r["aliases"].split("|") if a]
+        score[r["merchant_id"]] = len(named) + min(len(countries), 10) + 3 * bool(local)
+        for alias in filter(None, r["aliases"].split("|")):
             if _norm(alias):
                 owners[_norm(alias)].append(r["merchant_id"])
     canonical = {
@@ -140,7 +172,7 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
     brands = []
     for r in rows:
         mid = r["merchant_id"]
-        mine = tuple(a for a in r["aliases"].split("|") if canonical.get(_norm(a)) == mid)
+        mine = tuple(a for a in r["aliases"].split("|") if a and canonical.get(_norm(a)) == mid)
         if not mine:
             continue
         countries = set(c for c in r["countries"].split("|") if c)
@@ -153,7 +185,16 @@ def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
         ) or ("US",)
         weight = min(2.0 + score[mid], 20.0)
         brands.append(
-            Brand(mid, r["name"], mine, r["category_detailed"], r["mcc"], markets, weight)
+            Brand(
+                mid,
+                r["name"],
+                mine,
+                r["category_detailed"],
+                r["mcc"],
+                markets,
+                weight,
+                r["website"],
+            )
         )
     return brands, canonical
 
@@ -184,6 +225,38 @@ class _Gen:
         self.test_words = {w for pool in (LOCAL_WORDS, OWNERS, FIRST, LAST) for w in pool[1]}
         self.places = _places(frozenset(aliases), frozenset(self.test_words))
         self.names = _names(frozenset(aliases), frozenset(self.test_words))
+        self.trades = {
+            market: sorted(
+                t for t, m in TRADE_MARKETS.items() if m == market or (market == "GB" and m == "US")
+            )
+            for market in ("US", "GB", "EU")
+        }
+        # this side's delivery prefixes, each with its platform's entry: the catalogue's
+        # first of the platform's first website it has, as the merchant step finds it; a
+        # platform the catalogue lacks is not drawn
+        by_site: dict[str, Brand] = {}
+        for brand in brands:
+            by_site.setdefault(brand.website.lower(), brand)
+        self.delivery: list[tuple[str, Brand]] = []
+        for prefix, platform in DELIVERY[self.side]:
+            found = [by_site[w] for w in DELIVERY_PLATFORMS[platform] if w in by_site]
+            if found:
+                self.delivery.append((prefix, found[0]))
+        # A brand's one-word alias that is an everyday word or a name (KINGS, CHAMPION), with
+        # the brand's primary category: shops of other trades carry that word too. Not the
+        # best-known brands' (weight BRAND_WORD_MAX_WEIGHT or more: WALMART, IKEA, AMAZON are
+        # common words by frequency, yet a shop that prints them is the brand).
+        by_id = {brand.merchant_id: brand for brand in brands}
+        common = _common_words()
+        self.brand_words = sorted(
+            (alias, _primary()[by_id[owner].category])
+            for alias, owner in aliases.items()
+            if owner in by_id
+            and by_id[owner].weight < BRAND_WORD_MAX_WEIGHT
+            and " " not in alias
+            and len(alias) >= 4
+            and alias in common
+        )
 
     def pick(self, pools: tuple[list[str], list[str]] | tuple[tuple[str, ...], ...]) -> str:
         return str(self.rng.choice(pools[self.side]))
@@ -300,8 +373,12 @@ class _Gen:
                 return alias.replace(" AND ", " & ")
             if alias.count(" ") in (1, 2) and "." not in alias:
                 return alias.replace(" ", "")
-        if self.side == 0 and rng.random() < 0.08 and "." not in alias:
-            return alias + rng.choice((" INC", " LLC", " LTD", " STORE"))
+        if rng.random() < 0.1:  # the entity it bills from (NETFLIX INTERNATIONAL B.V.)
+            return f"{alias} {self.pick(ENTITIES)}"
+        words = alias.split(" ")
+        if self.side == 0 and len(words) > 1 and len(words[-1]) >= 6 and rng.random() < 0.06:
+            # a terminal's own abbreviation of the last word (FITNESS -> FIT, FIT CLUB FEES)
+            return " ".join([*words[:-1], words[-1][: rng.randint(3, 4)]])
         return alias
 
     def card(self, name: str, market: str, online: bool, store_ok: bool) -> str:
@@ -327,26 +404,33 @@ class _Gen:
             return core
         return self.fill(self.pick(pools), d=core)
 
-    def brand_row(self, brand: Brand | None = None) -> dict[str, object]:
+    def brand_row(
+        self, brand: Brand | None = None, printed: str | None = None, market: str | None = None
+    ) -> dict[str, object]:
+        """A payment to ``brand`` (drawn by weight when None); ``printed``: the card line's
+        name as already written (a delivery order), in ``market``."""
         rng = self.rng
         brand = brand or rng.choices(self.brands, cum_weights=self.cum_weights)[0]
-        name = self.brand_form(brand)
-        if rng.random() < 0.1:
+        name = printed or self.brand_form(brand)
+        if printed is None and rng.random() < 0.1:
             name = self.typo(name)
         primary = brand.category.split("_")[0]
         refund = rng.random() < 0.04
         billed = brand.category.startswith(("RENT_AND_UTILITIES", "LOAN_PAYMENTS")) or (
-            brand.category == "GENERAL_SERVICES_INSURANCE"
+            brand.category in BILLED_SERVICES
         )
-        if billed and rng.random() < 0.6 and not refund:
-            text = self.fill(self.pick(ACH_FORMS), d=name)
+        market = market or rng.choice(brand.markets)
+        if printed is None and billed and rng.random() < 0.6 and not refund:
+            text = self.fill(self.pick(BILL_FORMS[market]), d=name)
         else:
-            if primary in ("FOOD", "GENERAL", "PERSONAL") and rng.random() < 0.12:
+            if printed is not None:
+                pass
+            elif primary in ("FOOD", "GENERAL", "PERSONAL") and rng.random() < 0.12:
                 name = self.pick(PREFIXES) + name
             elif brand.category.startswith("FOOD_AND_DRINK_RESTAURANT") and rng.random() < 0.1:
-                name = self.pick(DELIVERY) + name
+                platform, name = self.delivered(name, market)
+                brand = platform or brand
             online = "." in name or rng.random() < 0.15
-            market = rng.choice(brand.markets)
             text = self.wrap(self.card(name, market, online, True), market, refund)
         ctype = "bank" if brand.category.startswith(("LOAN_PAYMENTS", "TRANSFER")) else "merchant"
         if brand.category.startswith("GOVERNMENT_AND_NON_PROFIT_TAX"):
@@ -355,18 +439,31 @@ class _Gen:
             text, "credit" if refund else "debit", brand.mcc, brand.merchant_id, brand.category
         ) | {"counterparty_type": ctype, "kind": "brand"}
 
+    def delivered(self, restaurant: str, market: str) -> tuple[Brand | None, str]:
+        """A restaurant's order through a delivery platform: the platform and the printed
+        name (None and the name as it was where the catalogue has no platform). The platform
+        the customer paid is the merchant (README, Models); the restaurant is the
+        counterparty."""
+        here = [(prefix, brand) for prefix, brand in self.delivery if market in brand.markets]
+        if not here:
+            return None, restaurant
+        prefix, platform = self.rng.choice(here)
+        return platform, prefix + restaurant
+
     def local_name(self, market: str) -> tuple[str, str, str]:
         """A local business of ``market``: its name, category and MCC. Its trade is one the
         market's banks print (GB: English ones too); a continental trade comes first as
         often as last (BAECKEREI MUELLER, SALON PAULA)."""
         rng = self.rng
-        trades = sorted(
-            t for t, m in TRADE_MARKETS.items() if m == market or (market == "GB" and m == "US")
-        )
         while True:
-            trade = rng.choice(trades)
+            trade = rng.choice(self.trades[market])
             r = rng.random()
-            if self.side == 0 and rng.random() < 0.4:
+            if self.brand_words and rng.random() < BRAND_WORD_SHOPS:
+                word, primary = rng.choice(self.brand_words)
+                if _primary()[TRADES[trade][0]] == primary:
+                    continue  # a shop of the brand's own trade may well be the brand
+                name = f"{word} {trade}"
+            elif self.side == 0 and rng.random() < 0.4:
                 name = f"{self.pseudo_word()} {trade}"
             elif r < 0.45:
                 name = f"{self.pick(LOCAL_WORDS)} {trade}"
@@ -397,7 +494,9 @@ class _Gen:
         if rng.random() < 0.5:
             name = self.pick(PREFIXES) + name
         elif category == "FOOD_AND_DRINK_RESTAURANT" and rng.random() < 0.2:
-            name = self.pick(DELIVERY) + name
+            platform, name = self.delivered(name, market)
+            if platform is not None:
+                return self.brand_row(platform, printed=name, market=market)
         text = self.wrap(self.card(name, market, False, True), market, rng.random() < 0.03)
         direction = "credit" if "REFUND" in text or "RETURN" in text else "debit"
         direction = "credit" if "VOUCHER" in text else direction
@@ -409,8 +508,11 @@ class _Gen:
     def flow_row(self, name: str) -> dict[str, object]:
         flow = FLOWS[name]
         emp = f"{self.pick(EMP_HEADS)} {self.pick(EMP_TAILS)}"
-        if self.rng.random() < 0.3:
+        r = self.rng.random()
+        if r < 0.3:
             emp = f"{self.name(LAST, 1)} {self.pick(EMP_TAILS)}"
+        elif r < 0.5 and flow.ctype == "employer":  # a business of any trade pays wages too
+            emp = self.local_name(self.rng.choice(("US", "GB", "EU")))[0]
         text = self.fill(self.pick(flow.templates), emp=emp)
         mcc = "6011" if name == "atm" else None
         return self.row(text, flow.direction, mcc, flow.merchant, flow.category) | {

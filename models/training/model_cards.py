@@ -64,7 +64,17 @@ aliases that are a big city's name or a word
 of one (100,000+ people, geonames) in a country where the merchant does not trade
 (`LIVERPOOL` for the Mexican store, `BRIGHTON` for the US jeweller, `SALT` for the Swiss
 telecom) are left out while the merchant has others: descriptors print such words as the
-location. Training rows: {summary["train_rows"]}. **Held-out test split** ({t["rows"]} rows): every noise
+location. What banks print around a brand is drawn too: the entity it bills from
+(`SPOTIFY AB`, `... INTERNATIONAL`; the held-out split's `NV`, `EUROPE B.V.`, `PLC` never
+in training), UK Bacs and SEPA direct-debit layouts for bills (`SEPA-LASTSCHRIFT ...
+MANDATSREF`, `PRLV SEPA`, `INCASSO`, `RECIBO`; held-out: `FOLGELASTSCHRIFT`, `PRELEVEMENT
+... RUM`, `EUROPESE INCASSO`, `ADEUDO RECIBO`), delivery orders labelled with the platform
+the customer paid (`DD *DOORDASH {{restaurant}}` is DoorDash), salaries from businesses of
+any trade (`{{shop}} BGC`, `GEHALT {{shop}}`), transfers that print a bare name, and a
+quarter of local businesses named with a lesser-known brand's one-word alias that is an
+everyday word or a name, in another trade (`CHAMPION DRY CLEANERS`): those words are the
+brands', so both splits draw from one pool of them, and the held-out split measures new
+trades, names and text forms around them rather than new words. Training rows: {summary["train_rows"]}. **Held-out test split** ({t["rows"]} rows): every noise
 dimension draws only from pools training never saw - bank wrappers (e.g. `VISA DDA PUR`,
 `DBT CRD`, `RECURRING PAYMENT AUTHORIZED ON`, `CONTACTLESS PAYMENT`), processor prefixes
 (`CLV*`, `IZ *`, `ZTL*`), ACH layouts, truncation widths (19/23 instead of 22/25), typo

@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "ACH_FORMS",
     "ATM_BANKS",
+    "BILL_FORMS",
     "CARCOS",
     "CARD_WRAPPERS",
     "DELIVERY",
     "EMP_HEADS",
     "EMP_TAILS",
+    "ENTITIES",
     "EU_TOWNS",
     "FIRST",
     "KEYBOARD",
@@ -111,22 +112,70 @@ REFUND_WRAPPERS = (
     ["CREDIT VOUCHER {d}", "PURCHASE RETURN AUTHORIZED ON {mm_dd} {d} CARD {last4}"],
 )
 PREFIXES = (["SQ *", "TST* ", "PAYPAL *", "PP*", "SP ", "SUMUP *"], ["CLV*", "IZ *", "ZTL*", "SQ*"])
-DELIVERY = (["DD *DOORDASH ", "GRUBHUB*"], ["DOORDASH*", "UBER* EATS "])
-ACH_FORMS = (
+# Delivery platforms' prefixes, each with the platform (streams/reference/delivery_platforms.csv
+# says where the catalogue has it): the order's merchant is the platform the customer paid
+# (README, Models), the restaurant after the prefix its counterparty.
+DELIVERY = (
     [
-        "{d} DES:AUTOPAY ID:{n9} INDN:{person} CO ID:{n10} PPD",
-        "{d} ONLINE PMT {n6}",
-        "ACH DEBIT {d} WEB",
-        "DIRECT DEBIT TO {d} REF {n10}",
-        "{d} DD",
+        ("DD *DOORDASH ", "DoorDash"),
+        ("GRUBHUB*", "Grubhub"),
+        ("UBER EATS ", "Uber Eats"),
+        ("DELIVEROO ", "Deliveroo"),
+        ("JUST EAT ", "Just Eat"),
+        ("LIEFERANDO ", "Lieferando"),
     ],
     [
-        "{d} DES:BILL PAY ID:{x12} INDN:{person} WEB",
-        "BILL PAYMENT TO {d} CONF# {x8}",
-        "{d} DDR",
-        "{d} WEB ID: {n10}",
+        ("DOORDASH*", "DoorDash"),
+        ("UBER* EATS ", "Uber Eats"),
+        ("THUISBEZORGD ", "Thuisbezorgd"),
+        ("GLOVO*", "Glovo"),
     ],
 )
+# The entity a brand bills from, printed after its name (SPOTIFY AB, NETFLIX.COM INC).
+ENTITIES = (
+    _w(
+        "INC LLC LTD LIMITED UK_LTD GMBH AG SA SAS SARL BV B.V. AB SL SRL INTERNATIONAL"
+        " INTERNATIONAL_LTD EUROPE_SARL EMEA_LTD SERVICES_LTD STORE DIGITAL SCA S.C.A. SPA"
+    ),
+    _w("NV EUROPE_B.V. PLC SE GMBH_&_CO_KG"),
+)
+# How a bill paid by direct debit or bill pay is printed, by market (UK Bacs and SEPA
+# layouts as their banks print them: the creditor, a mandate or reference, the scheme's word).
+BILL_FORMS = {
+    "US": (
+        [
+            "{d} DES:AUTOPAY ID:{n9} INDN:{person} CO ID:{n10} PPD",
+            "{d} ONLINE PMT {n6}",
+            "ACH DEBIT {d} WEB",
+            "DIRECT DEBIT TO {d} REF {n10}",
+        ],
+        [
+            "{d} DES:BILL PAY ID:{x12} INDN:{person} WEB",
+            "BILL PAYMENT TO {d} CONF# {x8}",
+            "{d} WEB ID: {n10}",
+        ],
+    ),
+    "GB": (
+        ["DIRECT DEBIT {d}", "{d} DD", "DD {d} {x8}", "DIRECT DEBIT TO {d} REF {n10}"],
+        ["{d} DDR", "D/D {d} {x10}", "DIRECT DEBIT PAYMENT TO {d} REF {x8}"],
+    ),
+    "EU": (
+        [
+            "SEPA-LASTSCHRIFT {d} MANDATSREF {x10}",
+            "LASTSCHRIFT {d} {x12}",
+            "PRLV SEPA {d} {x10}",
+            "INCASSO {d} {x10}",
+            "RECIBO {d} {n8}",
+            "DOMICILIACION {d} {n10}",
+        ],
+        [
+            "FOLGELASTSCHRIFT {d} GLAEUBIGER-ID DE{n2}ZZZ{n8}",
+            "PRELEVEMENT {d} RUM {x12}",
+            "EUROPESE INCASSO {d} {x10}",
+            "ADEUDO RECIBO {d} {n8}",
+        ],
+    ),
+}
 TRUNCATE = ((22, 25), (19, 23))
 STORE_FORMS = ((" #{n4}", " STORE {n3}", " {n5}"), (" NO {n3}", " ST{n4}", " #{n2}-{n3}"))
 TYPO_OPS = (("drop", "swap"), ("neighbour", "double"))

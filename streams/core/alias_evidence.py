@@ -49,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from streams.core.featurise import code_points
+from streams.core.featurise import JOINED_AMPERSAND, SPACED_AMPERSAND, code_points
 
 __all__ = [
     "ALIAS_LONG_CHARS",
@@ -90,13 +90,16 @@ Aliases = tuple[tuple[int, str], ...]  # (merchant label index, alias as alias_k
 
 def alias_key(text: str) -> str:
     """An alias or description as the alias evidence compares them: upper case, runs of
-    other characters than A-Z, 0-9 and ``&`` as one space, padded with a space each side."""
-    return f" {re.sub(_NOT_ALIAS_TEXT, ' ', text.upper()).strip()} "
+    other characters than A-Z, 0-9 and ``&`` as one space, an ampersand between short words
+    joined to them (``featurise.SPACED_AMPERSAND``), padded with a space each side."""
+    joined = re.sub(SPACED_AMPERSAND, r"\1\2&\3\4", text.upper())
+    return f" {re.sub(_NOT_ALIAS_TEXT, ' ', joined).strip()} "
 
 
 def alias_keys(descriptions: pl.Series) -> pl.Series:
     """``alias_key`` of each description, in polars."""
-    cleaned = descriptions.str.to_uppercase().str.replace_all(_NOT_ALIAS_TEXT, " ")
+    joined = descriptions.str.to_uppercase().str.replace_all(SPACED_AMPERSAND, JOINED_AMPERSAND)
+    cleaned = joined.str.replace_all(_NOT_ALIAS_TEXT, " ")
     return (" " + cleaned.str.strip_chars() + " ").alias("text")
 
 

@@ -10,7 +10,16 @@ standing order to a telecom is a phone bill).
 Otherwise a merchant the merchant model named confidently brings its catalogue category,
 unless the category model is surer of another one (a brand's refund, a lender's card payment) or
 reads money coming in as income or an incoming transfer (a tax refund from the tax office);
-otherwise the category model's label stands. The MCC is the network's when sent, else the
+otherwise the category model's label stands.
+
+Last, the direction: money out is never income or an incoming transfer, money in never an
+outgoing transfer (:data:`NEVER_BY_DIRECTION`). A label the direction rules out gives way to
+the merchant's catalogue category where the direction allows it, else to its mirror across
+the direction (an incoming transfer read on a debit is the outgoing one, interest earned is
+interest charged: :data:`DIRECTION_MIRROR`), else to the direction's catch-all at
+:data:`DIRECTION_DEFAULT_CONFIDENCE`. Loan payments and bank fees stay possible on a credit
+(a card account's payment received, a fee refunded), as a shop's category does on a refund.
+The MCC is the network's when sent, else the
 merchant's, else the code most used for the category (:data:`MCC_CATEGORIES` read
 backwards), null when the category has none.
 """
@@ -28,11 +37,15 @@ from streams.core.contracts import taxonomy
 
 __all__ = [
     "CATEGORY_COLUMNS",
+    "DIRECTION_DEFAULT",
+    "DIRECTION_DEFAULT_CONFIDENCE",
+    "DIRECTION_MIRROR",
     "FLOW_CATEGORIES",
     "FLOW_RULE_CONFIDENCE",
     "INCOMING_MIN_CONFIDENCE",
     "INCOMING_PRIMARY",
     "MCC_CATEGORIES",
+    "NEVER_BY_DIRECTION",
     "classify",
     "flow_categories",
 ]
@@ -50,6 +63,35 @@ FLOW_CATEGORIES: Final = Path(__file__).resolve().parents[1] / "reference" / "fl
 FLOW_RULE_CONFIDENCE: Final = 0.9
 INCOMING_PRIMARY = ("INCOME", "TRANSFER_IN")
 INCOMING_MIN_CONFIDENCE = 0.5
+# Primary categories a direction rules out (module docstring).
+NEVER_BY_DIRECTION: Final = {
+    "debit": ("INCOME", "TRANSFER_IN"),
+    "credit": ("TRANSFER_OUT",),
+}
+# A label of the wrong direction -> the same kind of movement the other way, where one is.
+DIRECTION_MIRROR: Final = {
+    "TRANSFER_IN_ACCOUNT_TRANSFER": "TRANSFER_OUT_ACCOUNT_TRANSFER",
+    "TRANSFER_IN_SAVINGS": "TRANSFER_OUT_SAVINGS",
+    "TRANSFER_IN_INVESTMENT_AND_RETIREMENT_FUNDS": "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS",
+    "TRANSFER_IN_DEPOSIT": "TRANSFER_OUT_WITHDRAWAL",
+    "TRANSFER_IN_CASH_ADVANCES_AND_LOANS": "LOAN_PAYMENTS_OTHER_PAYMENT",
+    "TRANSFER_IN_OTHER_TRANSFER_IN": "TRANSFER_OUT_OTHER_TRANSFER_OUT",
+    "INCOME_TAX_REFUND": "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT",
+    "INCOME_INTEREST_EARNED": "BANK_FEES_INTEREST_CHARGE",
+    "INCOME_RETIREMENT_PENSION": "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS",
+    "TRANSFER_OUT_ACCOUNT_TRANSFER": "TRANSFER_IN_ACCOUNT_TRANSFER",
+    "TRANSFER_OUT_SAVINGS": "TRANSFER_IN_SAVINGS",
+    "TRANSFER_OUT_INVESTMENT_AND_RETIREMENT_FUNDS": "TRANSFER_IN_INVESTMENT_AND_RETIREMENT_FUNDS",
+    "TRANSFER_OUT_WITHDRAWAL": "TRANSFER_IN_DEPOSIT",
+    "TRANSFER_OUT_OTHER_TRANSFER_OUT": "TRANSFER_IN_OTHER_TRANSFER_IN",
+}
+# What is left when neither the merchant nor a mirror answers (wages, dividends... on a
+# debit: a purchase nobody can name better), reported with a low confidence.
+DIRECTION_DEFAULT: Final = {
+    "debit": "GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE",
+    "credit": "TRANSFER_IN_OTHER_TRANSFER_IN",
+}
+DIRECTION_DEFAULT_CONFIDENCE: Final = 0.3
 # ISO 18245 codes most often seen on consumer accounts -> detailed category.
 MCC_CATEGORIES: dict[str, str] = {
     "0742": "MEDICAL_VETERINARY_SERVICES",
@@ -164,6 +206,42 @@ def _by_flow(
     )
 
 
+def _ruled_out(detailed: pl.Expr) -> pl.Expr:
+    """Whether the row's direction rules out the detailed category (NEVER_BY_DIRECTION)."""
+    primary = detailed.replace_strict(taxonomy().primary_of, default=None)
+    direction = pl.col("direction")
+    ruled_out = pl.lit(False)
+    for side, primaries in NEVER_BY_DIRECTION.items():
+        ruled_out = ruled_out | ((direction == side) & primary.is_in(primaries))
+    return ruled_out.fill_null(False)
+
+
+def _by_direction(detailed: pl.Expr, confidence: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``detailed`` / ``confidence`` with a label the direction rules out replaced by the
+    next best allowed answer (module docstring)."""
+    merchant, merchant_conf = pl.col("merchant_category_detailed"), pl.col("merchant_confidence")
+    use_merchant = merchant.is_not_null() & ~_ruled_out(merchant)
+    mirror = detailed.replace_strict(DIRECTION_MIRROR, default=None, return_dtype=pl.String)
+    default = pl.col("direction").replace_strict(
+        DIRECTION_DEFAULT, default=None, return_dtype=pl.String
+    )
+    wrong = _ruled_out(detailed)
+    return (
+        pl.when(~wrong)
+        .then(detailed)
+        .when(use_merchant)
+        .then(merchant)
+        .otherwise(pl.coalesce(mirror, default)),
+        pl.when(~wrong)
+        .then(confidence)
+        .when(use_merchant)
+        .then(merchant_conf)
+        .when(mirror.is_not_null())
+        .then(confidence)
+        .otherwise(pl.lit(DIRECTION_DEFAULT_CONFIDENCE)),
+    )
+
+
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
     """Add CATEGORY_COLUMNS. Needs ``direction``, ``mcc``, ``merchant_*`` and the
     ``model_category_*`` / ``model_counterparty_*`` prediction columns; uses ``flow_hint``
@@ -184,6 +262,7 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     detailed = pl.when(use_merchant).then(merchant).otherwise(model)
     confidence = pl.when(use_merchant).then(merchant_conf).otherwise(model_conf)
     detailed, confidence = _by_flow(frame, detailed, confidence)
+    detailed, confidence = _by_direction(detailed, confidence)
     typical = detailed.replace_strict(TYPICAL_MCC, default=None, return_dtype=pl.String)
     # A catalogue merchant whose model type says nobody (person/unknown) is a merchant;
     # lenders and tax offices in the catalogue keep their bank/government type.

@@ -6,8 +6,9 @@ copy of the description the pipeline
 1. detects ``flow_hint`` on the whole text (wrapper words such as ``DIR DEP`` carry it);
 2. removes bank wrappers (``POS DEBIT``, ``CARD PAYMENT TO``...) and noise (card digits,
    dates, times, references, phones, store numbers);
-3. records a processor / marketplace / P2P prefix (``SQ *``, ``DD *``, ``ZELLE TO``) as the
-   intermediary and strips it;
+3. records a processor / delivery platform / P2P prefix (``SQ *``, ``DD *``, ``ZELLE TO``)
+   as the intermediary and strips it (delivery platforms: ``reference/delivery_platforms.csv``,
+   so the restaurant is the counterparty);
 4. moves a trailing ``CITY ST`` or country code into the location columns;
 5. cuts ``*<reference>`` tails, drops payroll words and applies :func:`normalise_text`,
    falling back step by step so that a description with letters never cleans to ``""``.
@@ -15,6 +16,7 @@ copy of the description the pipeline
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ __all__ = [
     "BANK_VOCABULARY",
     "BANK_WORDS",
     "COUNTERPARTY_COLUMNS",
+    "DELIVERY_PLATFORMS",
+    "DELIVERY_PLATFORMS_FILE",
     "INTERMEDIARIES",
     "MONTH_FLOWS",
     "BankWords",
@@ -36,6 +40,26 @@ __all__ = [
 ]
 
 BANK_WORDS: Final = Path(__file__).resolve().parents[1] / "reference" / "bank_words.tsv"
+DELIVERY_PLATFORMS_FILE: Final = BANK_WORDS.with_name("delivery_platforms.csv")
+
+
+def _load_delivery_platforms(path: Path) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(platform, prefix pattern, websites) rows of the table, ``#`` lines skipped."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    reader = csv.DictReader(line for line in lines if not line.startswith("#"))
+    if reader.fieldnames != ["platform", "pattern", "website"]:
+        raise ValueError(f"{path}: expected the columns platform,pattern,website")
+    return tuple(
+        (row["platform"], row["pattern"], tuple(site.strip() for site in row["website"].split("|")))
+        for row in reader
+    )
+
+
+_DELIVERY: Final = _load_delivery_platforms(DELIVERY_PLATFORMS_FILE)
+# Delivery platform -> its websites, in order of preference (the merchant step names it).
+DELIVERY_PLATFORMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {platform: websites for platform, _, websites in _DELIVERY}
+)
 
 INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
     {
@@ -54,10 +78,7 @@ INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
         "Paddle": "paddle.com",
         "2Checkout": "2checkout.com",
         "Worldline": "worldline.com",
-        "DoorDash": "doordash.com",
-        "Grubhub": "grubhub.com",
-        "Instacart": "instacart.com",
-        "Postmates": "postmates.com",
+        **{platform: websites[0] for platform, websites in DELIVERY_PLATFORMS.items()},
         "Zelle": "zellepay.com",
         "Venmo": "venmo.com",
         "Cash App": "cash.app",
@@ -65,7 +86,7 @@ INTERMEDIARIES: Mapping[str, str] = MappingProxyType(
 )
 
 # Prefixes (matched at the start, after wrappers and noise are gone) -> intermediary. The
-# merchant / restaurant / person follows; marketplaces may repeat their own brand first.
+# merchant / restaurant / person follows; delivery platforms may repeat their own brand first.
 _PREFIXES: tuple[tuple[str, str], ...] = (
     ("Square", r"SQU? ?\*"),
     ("Toast", r"TST ?\*"),
@@ -82,10 +103,7 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("Paddle", r"PADDLE\.(?:NET|COM) ?\*"),
     ("2Checkout", r"2CO(?:\.COM)? ?\*"),
     ("Worldline", r"WL ?\*"),
-    ("DoorDash", r"DD ?\* ?(?:DOORDASH\b)?|DOORDASH ?\*"),
-    ("Grubhub", r"GRUBHUB(?:\.COM)? ?\*"),
-    ("Instacart", r"IC ?\* ?(?:INSTACART\b)?|INSTACART ?\*"),
-    ("Postmates", r"POSTMATES ?\*"),
+    *((platform, pattern) for platform, pattern, _ in _DELIVERY),
     ("Zelle", r"ZELLE(?: (?:PAYMENT|PMT|TRANSFER|DEBIT|CREDIT))?(?: (?:TO|FROM))?\b"),
     ("Venmo", r"VENMO ?\*|VENMO(?: (?:PAYMENT|CASHOUT|TRANSFER))?\b"),
     ("Cash App", r"(?:CASH APP|SQC) ?\*|CASH APP\b"),

@@ -1,8 +1,10 @@
 """Text -> model features: the ONE featuriser that training and serving share.
 
 A description is normalised (upper case, accents folded, apostrophes dropped, every other
-non-alphanumeric run -> one space, every digit -> ``0`` with runs capped at six, cut to
-:data:`MAX_CHARS`), then hashed into ids in ``[1, BUCKETS)`` (0 is padding):
+non-alphanumeric run but ``&`` -> one space, an ampersand between short words joined to
+them: ``H & M`` is ``H&M`` as ``AT & T`` is ``AT&T``, :data:`SPACED_AMPERSAND`; every digit
+-> ``0`` with runs capped at six, cut to :data:`MAX_CHARS`), then hashed into ids in
+``[1, BUCKETS)`` (0 is padding):
 
 * character n-grams (n = 3, 4, 5) of ``" " + text + " "`` (spaces mark word edges, and the
   n-grams that span two words carry some word-order context);
@@ -25,11 +27,13 @@ import polars as pl
 __all__ = [
     "BUCKETS",
     "FEATURISER_VERSION",
+    "JOINED_AMPERSAND",
     "MAX_CHARS",
     "MAX_WORDS",
     "MCC_SIZE",
     "NGRAMS",
     "SEQ_LEN",
+    "SPACED_AMPERSAND",
     "WORD_START",
     "code_points",
     "featurise",
@@ -37,7 +41,7 @@ __all__ = [
     "word_ids",
 ]
 
-FEATURISER_VERSION: Final = "fnv1a-c345-w16-b18-v1"
+FEATURISER_VERSION: Final = "fnv1a-c345-w16-b18-v2"
 BUCKETS: Final = 1 << 18  # ids are in [1, BUCKETS); 0 is padding
 MAX_CHARS: Final = 96
 MAX_WORDS: Final = 16
@@ -47,6 +51,14 @@ _WIDTH = MAX_CHARS + 2  # with the two edge spaces
 WORD_START: Final = sum(_WIDTH - n + 1 for n in NGRAMS)  # tokens[:, WORD_START:][:MAX_WORDS]
 SEQ_LEN: Final = WORD_START + 2 * MAX_WORDS - 1
 MCC_SIZE: Final = 10_001  # mcc id = int(mcc) + 1 for a 4-digit MCC, else 0
+
+# An ampersand between words of one or two characters, spaced: brands of initials print it
+# either way (H & M, H&M; M & S; B & Q). Words, not parts of one (EE & T-MOBILE keeps its
+# T-MOBILE): each side is bounded by a space or the end, matched in the text before other
+# punctuation turns to spaces. Groups 1-4: the edge, the two words, the edge; the regex is
+# the same in Python's re and polars (Rust), replaced by the words joined by ``&``.
+SPACED_AMPERSAND: Final = r"(^|\s)([A-Z0-9]{1,2}) *& *([A-Z0-9]{1,2})(\s|$)"
+JOINED_AMPERSAND: Final = "${1}${2}&${3}${4}"  # polars' replacement; re's is r"\1\2&\3\4"
 
 _OFFSET = np.uint64(0xCBF29CE484222325)
 _PRIME = np.uint64(0x100000001B3)
@@ -63,6 +75,7 @@ def normalise(texts: pl.Expr) -> pl.Expr:
     text = texts.cast(pl.String).fill_null("").str.to_uppercase().str.normalize("NFKD")
     text = text.str.replace_all(r"\p{M}+", "").str.to_uppercase()
     text = text.str.replace_all(r"['\u2018\u2019`]", "")
+    text = text.str.replace_all(SPACED_AMPERSAND, JOINED_AMPERSAND)
     text = text.str.replace_all(r"[^\p{L}\p{N}&]+", " ").str.replace_all(r"\p{N}", "0")
     text = text.str.replace_all(r"0{7,}", "000000")
     return text.str.replace_all(r"\s+", " ").str.strip_chars().str.slice(0, MAX_CHARS)

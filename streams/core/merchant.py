@@ -19,20 +19,37 @@ to an employer, a landlord or a person; that one word of their name is also a br
 (a surname, a first name, a place) is no evidence. On those flows (``flow_hint``, from the
 bank's words) a merchant stays only when every word of the cleaned counterparty, company
 forms aside, is a word of the merchant's name or its website's.
+
+An order paid through a delivery platform names the platform, as Plaid does: the customer
+paid DoorDash, Uber Eats or Deliveroo, and the restaurant the line prints after the
+platform's prefix is the counterparty (the cleaner cuts the prefix and records the platform
+as ``intermediary``; ``reference/delivery_platforms.csv``). The platform's catalogue entry is
+found by its website when the catalogue is built (a platform the catalogue lacks names
+nobody); the rule holds on card lines only (no salary, transfer, P2P... ``flow_hint``), with
+:data:`DELIVERY_RULE_CONFIDENCE`, or the model's confidence when the model named the same
+platform more surely. The brand's region rule then applies as to any merchant.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
-from streams.core.counterparty import BANK_VOCABULARY, normalise_text
+from streams.core.counterparty import (
+    BANK_VOCABULARY,
+    DELIVERY_PLATFORMS,
+    DELIVERY_PLATFORMS_FILE,
+    normalise_text,
+)
 
 __all__ = [
+    "CARD_FLOWS",
+    "DELIVERY_RULE_CONFIDENCE",
     "MERCHANT_COLUMNS",
     "MIN_MERCHANT_CONFIDENCE",
     "PAYEE_FLOWS",
@@ -48,6 +65,10 @@ UNKNOWN_MERCHANT: Final = "unknown"
 MIN_MERCHANT_CONFIDENCE: Final = 0.5
 # Flows paid to an employer, a landlord or a person (module docstring).
 PAYEE_FLOWS: Final = ("payroll", "rent", "transfer", "p2p")
+# Flows of a card line (no flow word at all is a card line too): where a delivery
+# platform's prefix names the merchant (module docstring).
+CARD_FLOWS: Final = ("card_purchase", "refund")
+DELIVERY_RULE_CONFIDENCE: Final = 0.9
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 DEFAULT_CATALOGUE = REFERENCE / "merchants.csv"
 CURRENCY_COUNTRIES = REFERENCE / "currency_countries.csv"
@@ -70,6 +91,12 @@ class MerchantCatalogue:
     version: str
     # where each merchant trades and how to move it (None: the table says no countries)
     regions: Regions | None = None
+    # delivery platform (the cleaner's intermediary) -> its catalogue entries, the one to
+    # name first; platforms the catalogue lacks are absent
+    platforms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # merchants that sell no food or drink: one the model names confidently on a line that
+    # starts like a platform's is not an order (JUST EAT CYCLES is a bike scheme)
+    not_food: frozenset[str] = frozenset()
 
     @classmethod
     def from_frame(cls, merchants: pl.DataFrame, version: str) -> MerchantCatalogue:
@@ -83,18 +110,44 @@ class MerchantCatalogue:
             pl.col("category_detailed").alias("merchant_category_detailed"),
             pl.col("mcc").alias("merchant_mcc"),
         )
-        if "countries" not in merchants.columns:
-            return cls(merchants=table, version=version)
-        return cls(table, version, Regions.build(merchants))
+        platforms = _platform_entries(merchants)
+        not_food = frozenset(
+            table.filter(pl.col("merchant_category_primary") != "FOOD_AND_DRINK")
+            .get_column("merchant_id")
+            .to_list()
+        )
+        regions = Regions.build(merchants) if "countries" in merchants.columns else None
+        return cls(table, version, regions, platforms, not_food)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOGUE) -> MerchantCatalogue:
-        """Read the catalogue CSV; its content hash, with the currency table's (which moves
-        merchants too), is the version stamped on outputs."""
+        """Read the catalogue CSV; its content hash, with the currency and delivery platform
+        tables' (which move and name merchants too), is the version stamped on outputs."""
         content = path.read_bytes()
         frame = pl.read_csv(content, schema_overrides={"mcc": pl.String}, infer_schema=False)
-        digest = hashlib.sha256(content + CURRENCY_COUNTRIES.read_bytes()).hexdigest()[:12]
+        tables = CURRENCY_COUNTRIES.read_bytes() + DELIVERY_PLATFORMS_FILE.read_bytes()
+        digest = hashlib.sha256(content + tables).hexdigest()[:12]
         return cls.from_frame(frame, version=f"catalogue-{digest}")
+
+
+def _site(website: str | None) -> str:
+    """A website as the tables compare it: lower case, no scheme, ``www.`` or trailing ``/``."""
+    site = (website or "").strip().lower().removeprefix("https://").removeprefix("http://")
+    return site.removeprefix("www.").rstrip("/")
+
+
+def _platform_entries(merchants: pl.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Delivery platform -> the catalogue entries of its first website the catalogue has
+    (catalogue order), for the platforms it has."""
+    by_site: dict[str, list[str]] = {}
+    for merchant, website in merchants.select("merchant_id", "website").iter_rows():
+        by_site.setdefault(_site(website), []).append(merchant)
+    entries: dict[str, tuple[str, ...]] = {}
+    for platform, websites in DELIVERY_PLATFORMS.items():
+        found = next((by_site[_site(w)] for w in websites if _site(w) in by_site), None)
+        if found:
+            entries[platform] = tuple(found)
+    return entries
 
 
 Place = tuple[str | None, str | None]  # a row's (country, currency)
@@ -224,17 +277,55 @@ def _payees_are_not_brands(joined: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(merchant_confidence=pl.col("merchant_confidence").fill_null(0.0))
 
 
+def _delivery_platforms(
+    keyed: pl.DataFrame,
+    platforms: Mapping[str, tuple[str, ...]],
+    not_food: frozenset[str] = frozenset(),
+) -> pl.DataFrame:
+    """``merchant_id`` / ``merchant_confidence`` of card lines paid through a delivery
+    platform: the platform (the entry the model named, if it named one of the platform's),
+    at DELIVERY_RULE_CONFIDENCE or the model's higher confidence in it; not where the model
+    confidently named a merchant of another trade than food (``not_food``)."""
+    if not platforms or "intermediary" not in keyed.columns:
+        return keyed
+    flow = pl.col("flow_hint") if "flow_hint" in keyed.columns else pl.lit(None, pl.String)
+    platform = pl.col("intermediary")
+    other_trade = pl.col("merchant_id").is_in(list(not_food)).fill_null(False)
+    applies = (
+        platform.is_in(list(platforms)) & (flow.is_null() | flow.is_in(CARD_FLOWS)) & ~other_trade
+    ).fill_null(False)
+    model_id, model_confidence = pl.col("model_merchant_id"), pl.col("model_merchant_confidence")
+    pairs = [f"{name}\x1f{entry}" for name, entries in platforms.items() for entry in entries]
+    named_by_model = (platform + pl.lit("\x1f") + model_id).is_in(pairs).fill_null(False)
+    first = platform.replace_strict(
+        {name: entries[0] for name, entries in platforms.items()}, default=None
+    )
+    rule = pl.lit(DELIVERY_RULE_CONFIDENCE)
+    return keyed.with_columns(
+        merchant_id=pl.when(applies)
+        .then(pl.when(named_by_model).then(model_id).otherwise(first))
+        .otherwise(pl.col("merchant_id")),
+        merchant_confidence=pl.when(applies)
+        .then(
+            pl.when(named_by_model).then(pl.max_horizontal(model_confidence, rule)).otherwise(rule)
+        )
+        .otherwise(pl.col("merchant_confidence"))
+        .round(3),
+    )
+
+
 def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.DataFrame:
     """Add MERCHANT_COLUMNS from ``model_merchant_id``/``model_merchant_confidence``: the
     catalogue entry (of the brand's name, one that trades where the row happened) when the
     model names one confidently enough, else nulls; on payee flows, only a merchant the line
-    names (module docstring)."""
+    names (module docstring); on card lines through a delivery platform, the platform."""
     model_id, confidence = pl.col("model_merchant_id"), pl.col("model_merchant_confidence")
     known = (model_id != UNKNOWN_MERCHANT) & (confidence >= MIN_MERCHANT_CONFIDENCE)
     keyed = frame.with_columns(
         merchant_id=pl.when(known).then(model_id),
         merchant_confidence=pl.when(known).then(confidence).otherwise(pl.lit(0.0)).round(3),
     )
+    keyed = _delivery_platforms(keyed, catalogue.platforms, catalogue.not_food)
     if catalogue.regions is not None:
         keyed = _where_it_trades(keyed, catalogue.regions)
     joined = keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")

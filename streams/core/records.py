@@ -8,7 +8,7 @@ from typing import Any
 import msgpack
 import polars as pl
 
-from streams.core.counterparty import INTERMEDIARIES
+from streams.core.counterparty import DELIVERY_PLATFORMS, INTERMEDIARIES, normalise_text
 from streams.core.recurrence import RECURRENCE_COLUMNS, recurrence_struct
 from streams.core.validation import RAW_COLUMNS
 
@@ -30,9 +30,23 @@ def _nested_columns() -> list[pl.Expr]:
         mcc=pl.col("category_mcc"),
         confidence=pl.col("category_confidence"),
     )
+    # An order through a delivery platform names the platform as merchant and the
+    # restaurant, when the line prints one, as counterparty (streams.core.merchant): the
+    # merchant is the platform (one of its websites), and what is left of the line is not
+    # the platform's own name.
+    platform = pl.col("intermediary")
+    sites = [
+        f"{name}\x1f{site}" for name, websites in DELIVERY_PLATFORMS.items() for site in websites
+    ]
+    restaurant = (
+        (platform + pl.lit("\x1f") + pl.col("merchant_website").str.to_lowercase()).is_in(sites)
+        & (pl.col("counterparty_clean") != normalise_text(platform))
+    ).fill_null(False)
     counterparty = pl.struct(
         type=pl.col("counterparty_type"),
-        name=pl.coalesce(pl.col("merchant_name"), pl.col("counterparty_display")),
+        name=pl.when(restaurant)
+        .then(pl.col("counterparty_display"))
+        .otherwise(pl.coalesce(pl.col("merchant_name"), pl.col("counterparty_display"))),
     )
     location = pl.struct(
         city=pl.col("location_city"),

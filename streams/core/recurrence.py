@@ -258,12 +258,17 @@ def _varies(amounts: tuple[str, ...]) -> bool:
     return _spread(amounts) > AMOUNT_VARIES_RATIO
 
 
-def _amounts_agree(fit: PeriodFit, amounts: list[str]) -> bool:
+def _amounts_agree(fit: PeriodFit, dates: list[date], amounts: list[str]) -> bool:
     """Whether the run's amounts look like one bill's (SHORT_RUN_SPREAD, PARTIAL_RUN_SPREAD);
-    ``amounts`` oldest first, the run being the newest of them."""
-    runs = len(fit.dates)
-    limit = SHORT_RUN_SPREAD.get(runs, None if fit.whole_history else PARTIAL_RUN_SPREAD)
-    return limit is None or _spread(tuple(amounts[-runs:])) <= limit
+    ``dates`` and ``amounts`` oldest first, the run being the newest of the dates.
+
+    The run holds distinct dates, a series may have several occurrences on one day: every
+    amount dated from the run's first day counts (a count of the run's dates would leave
+    the oldest out and compare a same-day sibling instead)."""
+    limit = SHORT_RUN_SPREAD.get(len(fit.dates), None if fit.whole_history else PARTIAL_RUN_SPREAD)
+    if limit is None:
+        return True
+    return _spread(tuple(amounts[bisect_left(dates, fit.dates[0]) :])) <= limit
 
 
 def _fields(
@@ -271,7 +276,7 @@ def _fields(
 ) -> dict[str, Any]:
     """The recurrence record for a view: dates/amounts oldest first, the subject last."""
     fit = detect_period(dates)
-    if fit is not None and not _amounts_agree(fit, amounts):
+    if fit is not None and not _amounts_agree(fit, dates, amounts):
         fit = None  # visits at different prices that fit a schedule by chance
     status: str | None = None
     next_date: date | None = None

@@ -9,6 +9,7 @@ import pytest
 from streams.core.alias_evidence import (
     AliasTables,
     alias_key,
+    alias_keys,
     is_common,
     one_edit,
     prefix_frame,
@@ -226,3 +227,12 @@ def test_a_one_word_alias_that_is_an_everyday_word_needs_the_models_backing() ->
     assert _rerank(texts, {"m_garage": 0.01}) == [("unknown", 0.6)]
     assert _rerank(texts, {"m_garage": 0.2}) == [("m_garage", THRESHOLD)]
     assert _rerank(["POS BLUEDOOR BAKERIES"], {"m_door": 0.01}) == [("m_door", THRESHOLD)]
+
+
+def test_alias_key_joins_an_ampersand_between_initials() -> None:
+    """The alias keys and the featuriser read H & M as H&M alike."""
+    assert alias_key("h & m") == alias_key("H&M") == " H&M "
+    assert alias_key("Marks & Spencer") == " MARKS & SPENCER "
+    assert alias_key("EE & T-Mobile") == " EE & T MOBILE "
+    series = pl.Series(["CARD H & M 123", "B & Q", "EE & T-MOBILE", "H &M."])
+    assert alias_keys(series).to_list() == [alias_key(t) for t in series.to_list()]

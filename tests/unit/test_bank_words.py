@@ -113,3 +113,116 @@ def test_a_standing_order_to_a_named_brand_keeps_the_brand_and_its_category() ->
         "m_phone",
         "RENT_AND_UTILITIES_TELEPHONE",
     )
+
+
+def _flows(descriptions: list[str]) -> list[str | None]:
+    frame = clean_counterparty(pl.DataFrame({"description": descriptions}))
+    return frame.get_column("flow_hint").to_list()
+
+
+@pytest.mark.parametrize(
+    ("description", "direction", "detailed"),
+    [
+        # UK cash machines on the LINK network
+        ("LNK HIGH STREET CD 4417", "debit", "TRANSFER_OUT_WITHDRAWAL"),
+        ("CASH LNK STATION ROAD 12MAR", "debit", "TRANSFER_OUT_WITHDRAWAL"),
+        # Dutch account and package fees
+        ("KOSTEN BETAALPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("KOSTEN RABO DIRECTPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("KOSTEN GEBRUIK BETAALREKENING", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("BETAALREKENING KOSTEN 1E KWARTAAL", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        # Dutch incoming credit transfer
+        ("SEPA BIJSCHRIJVING J DE VRIES", "credit", "TRANSFER_IN_ACCOUNT_TRANSFER"),
+        # Dutch interest
+        ("CREDITRENTE", "credit", "INCOME_INTEREST_EARNED"),
+        ("RENTE ORANJE SPAARREKENING", "credit", "INCOME_INTEREST_EARNED"),
+        ("DEBETRENTE", "debit", "BANK_FEES_INTEREST_CHARGE"),
+        # French card and package subscriptions
+        ("COTISATION CARTE VISA PREMIER", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION ANNUELLE CARTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION OFFRE GROUPEE DE SERVICES", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTIS FORMULE COMPTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION PACKAGE BANCAIRE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+    ],
+)
+def test_class_5_bank_words_settle_the_category(
+    description: str, direction: str, detailed: str
+) -> None:
+    out = _enriched([description], direction).row(0, named=True)
+    assert out["category_detailed"] == detailed
+    assert out["category_confidence"] == FLOW_RULE_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        # Dutch "kosten" alone: insurance premiums, club dues, health costs
+        "KOSTEN ZORGVERZEKERING",
+        "CONTRIBUTIE EN KOSTEN TENNISCLUB",
+        "EIGEN RISICO ZORGKOSTEN",
+        "KOSTEN FYSIOTHERAPIE",
+        # French "cotisation" alone: clubs, mutual insurers, unions
+        "COTISATION ASSOCIATION SPORTIVE",
+        "COTISATION MUTUELLE SANTE",
+        "COTISATION SYNDICALE",
+        # a gym's or a club's offer, a TV or health package, a parcel, an invoice
+        "COTISATION FORMULE PREMIUM BASIC FIT",
+        "COTISATION ANNUELLE PACK FAMILLE TENNIS CLUB",
+        "KOSTEN AANVULLEND PAKKET ZILVEREN KRUIS",
+        "KOSTEN PAKKET POSTNL",
+        "KOSTEN TV PAKKET ZIGGO",
+        "REKENING KOSTEN TANDARTS",
+        "AFREKENING KOSTEN VVE",
+    ],
+)
+def test_kosten_and_cotisation_in_general_are_not_bank_fees(description: str) -> None:
+    assert _flows([description]) != ["bank_fee"]
+    out = _enriched([description], "debit").row(0, named=True)
+    assert out["category_primary"] != "BANK_FEES"
+
+
+def test_a_german_pension_is_not_dutch_interest() -> None:
+    lines = ["DRV BUND RENTE 04/2024", "RENTENZAHLUNG DEUTSCHE RENTENVERSICHERUNG", "RENTE"]
+    assert _flows(lines) == [None, None, None]
+
+
+def test_lnk_is_a_cash_machine_only_where_the_line_starts_with_it() -> None:
+    assert _flows(["LNK HIGH STREET CD 4417", "TRANSFER TO ACME LNK"]) == ["atm", "transfer"]
+
+
+@pytest.mark.parametrize(
+    ("description", "counterparty"),
+    [
+        ("D/D THAMES WATER 88123", "THAMES WATER"),
+        ("DOMICILIACION IBERDROLA", "IBERDROLA"),
+        ("EUROPESE INCASSO ZIGGO BV", "ZIGGO BV"),
+        ("FOLGELASTSCHRIFT VODAFONE GMBH", "VODAFONE GMBH"),
+    ],
+)
+def test_direct_debit_layouts_name_the_creditor(description: str, counterparty: str) -> None:
+    """Each scheme's own words mark the line a direct debit and are cut from the name."""
+    frame = clean_counterparty(pl.DataFrame({"description": [description]}))
+    row = frame.row(0, named=True)
+    assert row["flow_hint"] == "direct_debit"
+    assert row["counterparty_clean"].startswith(counterparty)
+
+
+def test_a_dutch_credit_transfer_names_the_payer() -> None:
+    frame = clean_counterparty(pl.DataFrame({"description": ["SEPA BIJSCHRIJVING J DE VRIES"]}))
+    assert frame.row(0, named=True)["counterparty_clean"] == "J DE VRIES"
+
+
+def test_flows_keep_the_order_the_table_promises() -> None:
+    """Government before tax, payroll and rent before transfer, fees before ATM."""
+    order = [flow for flow, _ in BANK_VOCABULARY.flows]
+    for first, later in [
+        ("government", "tax"),
+        ("payroll", "transfer"),
+        ("rent", "transfer"),
+        ("bank_fee", "atm"),
+        ("bank_fee", "interest"),
+        ("interest", "transfer"),
+    ]:
+        assert order.index(first) < order.index(later)
+    # a fee at a cash machine is a fee; interest on a savings transfer is interest
+    assert _flows(["LNK ATM FEE", "CREDITRENTE OVERBOEKING"]) == ["bank_fee", "interest"]

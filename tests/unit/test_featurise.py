@@ -119,3 +119,12 @@ def test_known_ids_are_stable() -> None:
 
 
 PINNED = [24938, 120624, 62770]
+
+
+def test_an_ampersand_between_initials_is_joined() -> None:
+    """H & M and H&M are one brand to the models; an ampersand between words is kept spaced."""
+    texts = pl.DataFrame(
+        {"t": ["H & M HENNES", "CARD B &Q 12", "M&S", "MARKS & SPENCER", "EE & T-MOBILE"]}
+    )
+    out = texts.select(normalise(pl.col("t")))["t"].to_list()
+    assert out == ["H&M HENNES", "CARD B&Q 00", "M&S", "MARKS & SPENCER", "EE & T MOBILE"]

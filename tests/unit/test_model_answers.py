@@ -67,13 +67,13 @@ def test_a_surer_category_model_overrides_the_merchant_default(
     rows = _rows(
         model_merchant_id=["m_netflix"],
         model_merchant_confidence=[0.6],
-        model_category_detailed=["TRANSFER_IN_ACCOUNT_TRANSFER"],
+        model_category_detailed=["GENERAL_MERCHANDISE_ELECTRONICS"],
         model_category_confidence=[0.95],
         mcc=["4899"],
     )
     out = classify(attach_merchants(rows, catalogue)).row(0, named=True)
     assert out["merchant_name"] == "Netflix"
-    assert out["category_detailed"] == "TRANSFER_IN_ACCOUNT_TRANSFER"
+    assert out["category_detailed"] == "GENERAL_MERCHANDISE_ELECTRONICS"
     assert out["category_confidence"] == 0.95
     assert out["category_mcc"] == "4899"  # the network's MCC always wins
 

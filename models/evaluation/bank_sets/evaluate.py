@@ -3,7 +3,7 @@ them: each set through ``txenrich backfill SET --out OUT.jsonl`` (models in proc
 Redis), then every enriched record scored against its label.
 
     .venv/bin/python -m models.evaluation.bank_sets.evaluate \
-        [--out models/evaluation/bank_sets/results.json]
+        [--out models/evaluation/bank_sets/results.json] [--keep DIR]
 
 Figures per set (the issue's table):
 - merchant top-1 on known brands: records labelled with a brand whose merchant id is one of
@@ -184,9 +184,15 @@ def score(enriched_path: Path, labels_path: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the sets, labels and enriched outputs in this folder (to read the misses)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bank-sets-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         digests = write(work / "sets")
         if digests != frozen_digests():
             raise SystemExit(
