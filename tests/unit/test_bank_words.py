@@ -73,6 +73,26 @@ def test_every_flow_with_a_category_is_a_flow_of_the_table() -> None:
         ("RETRAIT DAB LYON", "debit", "TRANSFER_OUT_WITHDRAWAL"),
         ("KONTOFUEHRUNGSENTGELT", "debit", "BANK_FEES_OTHER_BANK_FEES"),
         ("BELASTINGDIENST", "debit", "GOVERNMENT_AND_NON_PROFIT_TAX_PAYMENT"),
+        # UK cash machines on the LINK network
+        ("LNK HIGH STREET CD 4417", "debit", "TRANSFER_OUT_WITHDRAWAL"),
+        ("CASH LNK STATION ROAD 12MAR", "debit", "TRANSFER_OUT_WITHDRAWAL"),
+        # Dutch account and package fees
+        ("KOSTEN BETAALPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("KOSTEN RABO DIRECTPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("KOSTEN GEBRUIK BETAALREKENING", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("BETAALREKENING KOSTEN 1E KWARTAAL", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        # Dutch incoming credit transfer
+        ("SEPA BIJSCHRIJVING J DE VRIES", "credit", "TRANSFER_IN_ACCOUNT_TRANSFER"),
+        # Dutch interest
+        ("CREDITRENTE", "credit", "INCOME_INTEREST_EARNED"),
+        ("RENTE ORANJE SPAARREKENING", "credit", "INCOME_INTEREST_EARNED"),
+        ("DEBETRENTE", "debit", "BANK_FEES_INTEREST_CHARGE"),
+        # French card and package subscriptions
+        ("COTISATION CARTE VISA PREMIER", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION ANNUELLE CARTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION OFFRE GROUPEE DE SERVICES", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTIS FORMULE COMPTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
+        ("COTISATION PACKAGE BANCAIRE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
     ],
 )
 def test_the_banks_words_settle_the_category(
@@ -118,39 +138,6 @@ def test_a_standing_order_to_a_named_brand_keeps_the_brand_and_its_category() ->
 def _flows(descriptions: list[str]) -> list[str | None]:
     frame = clean_counterparty(pl.DataFrame({"description": descriptions}))
     return frame.get_column("flow_hint").to_list()
-
-
-@pytest.mark.parametrize(
-    ("description", "direction", "detailed"),
-    [
-        # UK cash machines on the LINK network
-        ("LNK HIGH STREET CD 4417", "debit", "TRANSFER_OUT_WITHDRAWAL"),
-        ("CASH LNK STATION ROAD 12MAR", "debit", "TRANSFER_OUT_WITHDRAWAL"),
-        # Dutch account and package fees
-        ("KOSTEN BETAALPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("KOSTEN RABO DIRECTPAKKET", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("KOSTEN GEBRUIK BETAALREKENING", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("BETAALREKENING KOSTEN 1E KWARTAAL", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        # Dutch incoming credit transfer
-        ("SEPA BIJSCHRIJVING J DE VRIES", "credit", "TRANSFER_IN_ACCOUNT_TRANSFER"),
-        # Dutch interest
-        ("CREDITRENTE", "credit", "INCOME_INTEREST_EARNED"),
-        ("RENTE ORANJE SPAARREKENING", "credit", "INCOME_INTEREST_EARNED"),
-        ("DEBETRENTE", "debit", "BANK_FEES_INTEREST_CHARGE"),
-        # French card and package subscriptions
-        ("COTISATION CARTE VISA PREMIER", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("COTISATION ANNUELLE CARTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("COTISATION OFFRE GROUPEE DE SERVICES", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("COTIS FORMULE COMPTE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-        ("COTISATION PACKAGE BANCAIRE", "debit", "BANK_FEES_OTHER_BANK_FEES"),
-    ],
-)
-def test_class_5_bank_words_settle_the_category(
-    description: str, direction: str, detailed: str
-) -> None:
-    out = _enriched([description], direction).row(0, named=True)
-    assert out["category_detailed"] == detailed
-    assert out["category_confidence"] == FLOW_RULE_CONFIDENCE
 
 
 @pytest.mark.parametrize(
