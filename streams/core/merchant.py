@@ -46,6 +46,7 @@ from streams.core.counterparty import (
     DELIVERY_PLATFORMS_FILE,
     normalise_text,
 )
+from streams.core.store_formats import store_formats
 
 __all__ = [
     "CARD_FLOWS",
@@ -97,6 +98,8 @@ class MerchantCatalogue:
     # merchants that sell no food or drink: one the model names confidently on a line that
     # starts like a platform's is not an order (JUST EAT CYCLES is a bike scheme)
     not_food: frozenset[str] = frozenset()
+    # a chain's store format -> the chain (streams.core.store_formats)
+    formats: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_frame(cls, merchants: pl.DataFrame, version: str) -> MerchantCatalogue:
@@ -117,7 +120,7 @@ class MerchantCatalogue:
             .to_list()
         )
         regions = Regions.build(merchants) if "countries" in merchants.columns else None
-        return cls(table, version, regions, platforms, not_food)
+        return cls(table, version, regions, platforms, not_food, store_formats(merchants))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOGUE) -> MerchantCatalogue:
@@ -318,7 +321,8 @@ def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.Da
     """Add MERCHANT_COLUMNS from ``model_merchant_id``/``model_merchant_confidence``: the
     catalogue entry (of the brand's name, one that trades where the row happened) when the
     model names one confidently enough, else nulls; on payee flows, only a merchant the line
-    names (module docstring); on card lines through a delivery platform, the platform."""
+    names (module docstring); on card lines through a delivery platform, the platform; for
+    a chain's store format, the chain (``streams.core.store_formats``)."""
     model_id, confidence = pl.col("model_merchant_id"), pl.col("model_merchant_confidence")
     known = (model_id != UNKNOWN_MERCHANT) & (confidence >= MIN_MERCHANT_CONFIDENCE)
     keyed = frame.with_columns(
@@ -326,6 +330,8 @@ def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.Da
         merchant_confidence=pl.when(known).then(confidence).otherwise(pl.lit(0.0)).round(3),
     )
     keyed = _delivery_platforms(keyed, catalogue.platforms, catalogue.not_food)
+    if catalogue.formats:
+        keyed = keyed.with_columns(pl.col("merchant_id").replace(dict(catalogue.formats)))
     if catalogue.regions is not None:
         keyed = _where_it_trades(keyed, catalogue.regions)
     joined = keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")
