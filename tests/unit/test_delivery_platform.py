@@ -14,6 +14,7 @@ from streams.core.merchant import DELIVERY_RULE_CONFIDENCE, MerchantCatalogue, a
 from streams.core.records import to_enriched_records
 from streams.core.types import InboundMessage
 from streams.core.validation import validate_batch
+from tests.catalogue_rows import merchants_frame
 
 pytestmark = pytest.mark.unit
 
@@ -37,23 +38,7 @@ _ENTRIES = [
         "GB",
     ),
 ]
-CATALOGUE = MerchantCatalogue.from_frame(
-    pl.DataFrame(
-        {
-            "merchant_id": [e[0] for e in _ENTRIES],
-            "name": [e[1] for e in _ENTRIES],
-            "website": [e[2] for e in _ENTRIES],
-            "category_primary": [
-                "TRANSPORTATION" if e[3].startswith("TRANSPORTATION") else "FOOD_AND_DRINK"
-                for e in _ENTRIES
-            ],
-            "category_detailed": [e[3] for e in _ENTRIES],
-            "mcc": ["5812"] * len(_ENTRIES),
-            "countries": [e[4] for e in _ENTRIES],
-        }
-    ),
-    version="test",
-)
+CATALOGUE = MerchantCatalogue.from_frame(merchants_frame(_ENTRIES), version="test")
 
 
 def _merchants(

@@ -7,6 +7,7 @@ import pytest
 
 from streams.core.merchant import MerchantCatalogue, attach_merchants
 from streams.core.store_formats import store_formats
+from tests.catalogue_rows import merchants_frame
 
 pytestmark = pytest.mark.unit
 
@@ -31,17 +32,7 @@ _ROWS = [
     ("m_shell", "Shell", "shell.com", "TRANSPORTATION_GAS", ""),
     ("m_shellfish", "Shellfish Shack", "shell.com", "TRANSPORTATION_GAS", ""),
 ]
-FRAME = pl.DataFrame(
-    {
-        "merchant_id": [r[0] for r in _ROWS],
-        "name": [r[1] for r in _ROWS],
-        "website": [r[2] for r in _ROWS],
-        "category_primary": [r[3].split("_")[0] for r in _ROWS],
-        "category_detailed": [r[3] for r in _ROWS],
-        "mcc": ["5411"] * len(_ROWS),
-        "countries": [r[4] for r in _ROWS],
-    }
-)
+FRAME = merchants_frame(_ROWS, mcc="5411")
 
 
 def test_formats_of_one_trade_on_the_chains_websites_are_the_chain() -> None:
