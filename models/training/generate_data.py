@@ -69,12 +69,12 @@ from models.training.noise_pools import (
     US_CITIES,
 )
 from models.training.places import big_cities, train_places
+from streams.core import contracts
 from streams.core.alias_evidence import alias_key
 from streams.core.counterparty import DELIVERY_PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
-TAXONOMY = ROOT / "schemas" / "personal_finance_categories.csv"
 # "redraw" is a second sample from the held-out pools: rules fitted while reading the test
 # split's failures are checked on rows nobody read
 SEEDS = {"train": 20240601, "dev": 20240602, "test": 20240603, "redraw": 20240604}
@@ -88,12 +88,6 @@ MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", 
 # trades and text forms around them, not new words.
 BRAND_WORD_SHOPS = 0.25
 BRAND_WORD_MAX_WEIGHT = 14.0  # Brand.weight of the best-known brands (about 1 in 16 of these)
-
-
-@functools.cache
-def _primary() -> dict[str, str]:
-    """detailed -> primary (``taxonomy``)."""
-    return taxonomy()
 
 
 @functools.cache
@@ -249,7 +243,7 @@ class _Gen:
         by_id = {brand.merchant_id: brand for brand in brands}
         common = _common_words()
         self.brand_words = sorted(
-            (alias, _primary()[by_id[owner].category])
+            (alias, taxonomy()[by_id[owner].category])
             for alias, owner in aliases.items()
             if owner in by_id
             and by_id[owner].weight < BRAND_WORD_MAX_WEIGHT
@@ -460,7 +454,7 @@ class _Gen:
             r = rng.random()
             if self.brand_words and rng.random() < BRAND_WORD_SHOPS:
                 word, primary = rng.choice(self.brand_words)
-                if _primary()[TRADES[trade][0]] == primary:
+                if taxonomy()[TRADES[trade][0]] == primary:
                     continue  # a shop of the brand's own trade may well be the brand
                 name = f"{word} {trade}"
             elif self.side == 0 and rng.random() < 0.4:
@@ -566,9 +560,9 @@ def generate(split: str, n_brand_per_merchant: float = 11.0) -> pl.DataFrame:
 
 
 def taxonomy() -> dict[str, str]:
-    """detailed -> primary."""
-    with TAXONOMY.open(newline="", encoding="utf-8") as handle:
-        return {r["DETAILED"]: r["PRIMARY"] for r in csv.DictReader(handle)}
+    """detailed -> primary, in the file's order (the category model's label order); the
+    pipeline's own reading of ``schemas/personal_finance_categories.csv``."""
+    return contracts.taxonomy().primary_of
 
 
 def main() -> None:

@@ -291,6 +291,8 @@ def _delivery_platforms(
     confidently named a merchant of another trade than food (``not_food``)."""
     if not platforms or "intermediary" not in keyed.columns:
         return keyed
+    if not keyed.get_column("intermediary").is_in(list(platforms)).any():
+        return keyed  # most batches: no platform line, and no lookup of every other trade
     flow = pl.col("flow_hint") if "flow_hint" in keyed.columns else pl.lit(None, pl.String)
     platform = pl.col("intermediary")
     other_trade = pl.col("merchant_id").is_in(list(not_food)).fill_null(False)

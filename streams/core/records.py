@@ -17,6 +17,12 @@ __all__ = ["OPTIONAL_RAW_FIELDS", "to_enriched_records"]
 OPTIONAL_RAW_FIELDS = ("mcc", "country", "entity_type")
 
 
+# "<platform>\x1f<website>" for each delivery platform's websites
+_PLATFORM_SITES = [
+    f"{name}\x1f{site}" for name, websites in DELIVERY_PLATFORMS.items() for site in websites
+]
+
+
 def _nested_columns() -> list[pl.Expr]:
     merchant = pl.struct(
         id=pl.col("merchant_id"),
@@ -35,11 +41,10 @@ def _nested_columns() -> list[pl.Expr]:
     # merchant is the platform (one of its websites), and what is left of the line is not
     # the platform's own name.
     platform = pl.col("intermediary")
-    sites = [
-        f"{name}\x1f{site}" for name, websites in DELIVERY_PLATFORMS.items() for site in websites
-    ]
     restaurant = (
-        (platform + pl.lit("\x1f") + pl.col("merchant_website").str.to_lowercase()).is_in(sites)
+        (platform + pl.lit("\x1f") + pl.col("merchant_website").str.to_lowercase()).is_in(
+            _PLATFORM_SITES
+        )
         & (pl.col("counterparty_clean") != normalise_text(platform))
     ).fill_null(False)
     counterparty = pl.struct(
