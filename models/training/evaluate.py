@@ -20,7 +20,8 @@ import onnxruntime as ort
 import polars as pl
 from sklearn.metrics import f1_score
 
-from models.training.generate_data import ROOT, UNKNOWN, generate, load_brands, taxonomy
+from models.training.brands import load_brands
+from models.training.generate_data import ROOT, UNKNOWN, generate, taxonomy
 from models.training.model_cards import write_cards
 from models.training.train import REPO
 from streams.core.enrichment import enrich

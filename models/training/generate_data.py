@@ -23,17 +23,15 @@ Pure and deterministic: one ``random.Random(seed)`` per split drives every choic
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
 import itertools
 import random
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from models.training.brands import Brand, load_brands, norm
 from models.training.common_words import common_words
 from models.training.flow_templates import FLOWS, UNKNOWN
 from models.training.names import train_names
@@ -68,13 +66,11 @@ from models.training.noise_pools import (
     UK_TOWNS,
     US_CITIES,
 )
-from models.training.places import big_cities, train_places
+from models.training.places import train_places
 from streams.core import contracts
-from streams.core.alias_evidence import alias_key
 from streams.core.counterparty import DELIVERY_PLATFORMS
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "streams" / "reference" / "merchants.csv"
 # "redraw" is a second sample from the held-out pools: rules fitted while reading the test
 # split's failures are checked on rows nobody read
 SEEDS = {"train": 20240601, "dev": 20240602, "test": 20240603, "redraw": 20240604}
@@ -95,11 +91,6 @@ def _common_words() -> frozenset[str]:
     return frozenset(common_words())
 
 
-def _norm(text: str) -> str:
-    return alias_key(text).strip()  # as the ensemble's alias check compares them
-
-
-EU_COUNTRIES: frozenset[str] = frozenset({"IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"})
 # Services billed by direct debit besides rent, utilities and loans (their statement lines
 # are the bill layouts of BILL_FORMS more often than card lines).
 BILLED_SERVICES: frozenset[str] = frozenset(
@@ -109,88 +100,6 @@ BILLED_SERVICES: frozenset[str] = frozenset(
         "GOVERNMENT_AND_NON_PROFIT_GOVERNMENT_DEPARTMENTS_AND_AGENCIES",
     }
 )
-
-
-@dataclass(frozen=True)
-class Brand:
-    merchant_id: str
-    name: str
-    aliases: tuple[str, ...]
-    category: str
-    mcc: str
-    markets: tuple[str, ...]  # US / GB / EU: the descriptor styles it is printed in
-    weight: float  # how often it is drawn (well-known brands more often)
-    website: str = ""
-
-
-def load_brands(path: Path = CATALOGUE) -> tuple[list[Brand], dict[str, str]]:
-    """Catalogue merchants usable as labels, and alias -> canonical merchant id.
-
-    Several merchants may share an alias (AT&T US and AT&T Mexico share "AT&T"); the text
-    cannot tell them apart, so the alias is labelled with the main one: the shortest id
-    (the catalogue gives the plain slug to its hand-picked / widest-coverage entry), then
-    the best-known (most aliases + countries).
-
-    An alias that is the bare name of a big city (``places.big_cities``), or a word of one
-    (``SALT`` of ``SALT LAKE CITY``), in a country where the merchant does not trade (by the
-    catalogue's countries; none listed is everywhere) is dropped while the merchant has
-    another: there a descriptor that prints ``LIVERPOOL`` names the city the card was used
-    in, not the Mexican department store.
-    """
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    places: dict[str, set[str]] = defaultdict(set)  # a big city's name or one of its words
-    trade_words = {_norm(trade) for trade in TRADES}
-    for city, where in big_cities().items():
-        for name in {city, *city.split()}:
-            places[name] |= where
-    for r in rows:  # ... is a location where the merchant does not trade, not the merchant
-        countries = {c for c in r["countries"].split("|") if c}
-        aliases = r["aliases"].split("|")
-        kept = [a for a in aliases if not countries or not places.get(_norm(a), set()) - countries]
-        # a bare trade word (FARMACIA, BAKERY) names every shop of that trade, no brand
-        r["aliases"] = "|".join(a for a in kept or aliases if _norm(a) not in trade_words)
-    score: dict[str, float] = {}
-    owners: dict[str, list[str]] = defaultdict(list)
-    for r in rows:
-        countries = [c for c in r["countries"].split("|") if c]
-        local = {"US", "GB", "IE", "DE", "FR", "NL", "ES", "IT", "BE", "AT"} & set(countries)
-        named = [a for a in r["aliases"].split("|") if a]
-        score[r["merchant_id"]] = len(named) + min(len(countries), 10) + 3 * bool(local)
-        for alias in filter(None, r["aliases"].split("|")):
-            if _norm(alias):
-                owners[_norm(alias)].append(r["merchant_id"])
-    canonical = {
-        a: min(ids, key=lambda i: (len(i), -score[i], i)) for a, ids in sorted(owners.items())
-    }
-    brands = []
-    for r in rows:
-        mid = r["merchant_id"]
-        mine = tuple(a for a in r["aliases"].split("|") if a and canonical.get(_norm(a)) == mid)
-        if not mine:
-            continue
-        countries = set(c for c in r["countries"].split("|") if c)
-        # Printed in the style of every market it trades in (everywhere: all of them), so a
-        # global brand's continental card line is as familiar as its US one.
-        markets = tuple(
-            market
-            for market, where in (("US", {"US"}), ("GB", {"GB"}), ("EU", EU_COUNTRIES))
-            if not countries or where & countries
-        ) or ("US",)
-        weight = min(2.0 + score[mid], 20.0)
-        brands.append(
-            Brand(
-                mid,
-                r["name"],
-                mine,
-                r["category_detailed"],
-                r["mcc"],
-                markets,
-                weight,
-                r["website"],
-            )
-        )
-    return brands, canonical
 
 
 @functools.cache
@@ -469,13 +378,13 @@ class _Gen:
                 name = f"{self.pick(LOCAL_WORDS)} {self.name(OWNERS, 0)} {trade}"
             if market == "EU" and rng.random() < 0.5:
                 name = f"{trade} {name.removesuffix(' ' + trade).replace(chr(39) + 'S', '')}"
-            words = _norm(name).split()
+            words = norm(name).split()
             grams = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, 5)}
             # Never a catalogue brand's name by accident, but a word of one, yes: a brand
             # whose alias is one word (KINGS, PIZZA, a surname) shares it with every shop of
             # that name or trade, and only such rows teach the model that one shared word,
             # next to other words, is no brand (WHITE PHARMACY is not White Castle).
-            if all(" " not in hit and hit != _norm(name) for hit in grams & self.alias_words):
+            if all(" " not in hit and hit != norm(name) for hit in grams & self.alias_words):
                 category, mcc = TRADES[trade]
                 return name, category, mcc
 

@@ -33,8 +33,9 @@ from onnx import TensorProto, helper
 from torch import nn
 from torch.nn import functional as F  # noqa: N812 - the torch idiom
 
+from models.training.brands import Brand, load_brands
 from models.training.common_words import common_words
-from models.training.generate_data import ROOT, UNKNOWN, Brand, generate, load_brands, taxonomy
+from models.training.generate_data import ROOT, UNKNOWN, generate, taxonomy
 from models.training.merchant_model import AliasIndex, fit_merchant, merchant_onnx
 from models.training.onnx_io import initialiser
 from models.training.word_vectors import WordVectors, word_vectors
