@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from models.evaluation.bank_sets.cards import refresh as refresh_bank_sets
 from models.training.generate_data import ROOT, SEEDS
 from models.training.train import REPO
 
@@ -294,3 +295,4 @@ Hand-written misses:
 {common}"""
     (REPO / "merchant" / "MODEL_CARD.md").write_text(merchant_card, encoding="utf-8")
     (REPO / "category" / "MODEL_CARD.md").write_text(category_card, encoding="utf-8")
+    refresh_bank_sets(REPO)  # the committed bank-set run's section, as the cards had it

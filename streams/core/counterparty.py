@@ -33,10 +33,12 @@ __all__ = [
     "DELIVERY_PLATFORMS_FILE",
     "INTERMEDIARIES",
     "MONTH_FLOWS",
+    "PAYMENT_WRAPPERS",
     "BankWords",
     "CounterpartyMemo",
     "clean_counterparty",
     "normalise_text",
+    "without_payment_words",
 ]
 
 BANK_WORDS: Final = Path(__file__).resolve().parents[1] / "reference" / "bank_words.tsv"
@@ -118,18 +120,25 @@ _MONTH = (
 _DAY = r"(?:(?:MON|TUES?|WED|THUR?S?|FRI|SAT|SUN) )?"
 
 
+# Wrapper labels of bank_words.tsv that print how a card paid or a reference, nothing more.
+PAYMENT_WRAPPERS: Final = frozenset({"card", "reference"})
+
+
 @dataclass(frozen=True, slots=True)
 class BankWords:
     """The banks' own words (``reference/bank_words.tsv``), as the patterns the cleaner uses.
 
     ``flows``: (flow, pattern) in the order tried, first match wins; ``wrappers``: removed
-    from the name in order; ``flow_words``: one pattern of words that name the flow;
+    from the name in order; ``payment_words``: one pattern of the wrappers labelled ``card``
+    or ``reference``, which tell neither payee nor category (the models' text drops them);
+    ``flow_words``: one pattern of words that name the flow;
     ``months``: one pattern of month names in every language of the table;
     ``legal_forms``: company forms (GMBH, LTD, SA...).
     """
 
     flows: tuple[tuple[str, str], ...]
     wrappers: tuple[str, ...]
+    payment_words: str
     flow_words: str
     months: str
     legal_forms: frozenset[str]
@@ -149,7 +158,10 @@ class BankWords:
             "month": [],
             "legal_form": [],
         }
+        payment_words: list[str] = []
         for kind, label, _lang, pattern in body:
+            if kind == "wrapper" and label in PAYMENT_WRAPPERS:
+                payment_words.append(pattern)
             if kind == "flow":
                 flows.setdefault(label, []).append(pattern)
             elif kind in by_kind:
@@ -159,6 +171,7 @@ class BankWords:
         return cls(
             flows=tuple((flow, "|".join(p)) for flow, p in flows.items()),
             wrappers=tuple(by_kind["wrapper"]),
+            payment_words="|".join(f"(?:{p})" for p in payment_words),
             flow_words="|".join(f"(?:{p})" for p in by_kind["flow_word"]),
             months="|".join(f"(?:{p})" for p in by_kind["month"]),
             legal_forms=frozenset("|".join(by_kind["legal_form"]).split("|")),
@@ -277,6 +290,13 @@ def _fold(texts: pl.Expr) -> pl.Expr:
     """Upper-case and strip accents (NFKD, drop combining marks); re-upper for ligatures."""
     decomposed = texts.str.to_uppercase().str.normalize("NFKD")
     return decomposed.str.replace_all(r"\p{M}+", "").str.to_uppercase()
+
+
+def without_payment_words(texts: pl.Expr) -> pl.Expr:
+    """The text upper-cased and accent-folded, the bank's card-payment and reference words
+    (``BankWords.payment_words``) removed: what the models read of a description."""
+    upper = _squash(_fold(texts.cast(pl.String).fill_null("")))
+    return upper.str.replace_all(BANK_VOCABULARY.payment_words, " ")
 
 
 def _squash(texts: pl.Expr) -> pl.Expr:

@@ -1,9 +1,16 @@
 """Text -> model features: the ONE featuriser that training and serving share.
 
-A description is normalised (upper case, accents folded, apostrophes dropped, every other
+The models read a description without the bank's card-payment and reference words
+(``CONTACTLESS PAYMENT``, ``PAGO CON TARJETA``, ``FACTURE CARTE DU``, mandate numbers:
+``reference/bank_words.tsv``, ``counterparty.without_payment_words``): they tell neither the
+payee nor the category, and a bank's form the recipe never printed would otherwise dilute a
+short brand name. The bank's words of the flow (salary, rent, transfer, direct debit) stay.
+The rest is normalised (upper case, accents folded, apostrophes dropped, every other
 non-alphanumeric run but ``&`` -> one space, an ampersand between short words joined to
 them: ``H & M`` is ``H&M`` as ``AT & T`` is ``AT&T``, :data:`SPACED_AMPERSAND`; every digit
--> ``0`` with runs capped at six, cut to :data:`MAX_CHARS`), then hashed into ids in
+-> ``0`` with runs capped at six, cut to :data:`MAX_CHARS`), a word printed twice in a row
+kept once (a terminal's name that ends in its town, then the town field: ``LIDL NIJMEGEN
+NIJMEGEN``; :func:`model_text`), then hashed into ids in
 ``[1, BUCKETS)`` (0 is padding):
 
 * character n-grams (n = 3, 4, 5) of ``" " + text + " "`` (spaces mark word edges, and the
@@ -24,6 +31,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from streams.core.counterparty import without_payment_words
+
 __all__ = [
     "BUCKETS",
     "FEATURISER_VERSION",
@@ -37,11 +46,12 @@ __all__ = [
     "WORD_START",
     "code_points",
     "featurise",
+    "model_text",
     "normalise",
     "word_ids",
 ]
 
-FEATURISER_VERSION: Final = "fnv1a-c345-w16-b18-v2"
+FEATURISER_VERSION: Final = "fnv1a-c345-w16-b18-v3"
 BUCKETS: Final = 1 << 18  # ids are in [1, BUCKETS); 0 is padding
 MAX_CHARS: Final = 96
 MAX_WORDS: Final = 16
@@ -79,6 +89,16 @@ def normalise(texts: pl.Expr) -> pl.Expr:
     text = text.str.replace_all(r"[^\p{L}\p{N}&]+", " ").str.replace_all(r"\p{N}", "0")
     text = text.str.replace_all(r"0{7,}", "000000")
     return text.str.replace_all(r"\s+", " ").str.strip_chars().str.slice(0, MAX_CHARS)
+
+
+def model_text(texts: pl.Expr) -> pl.Expr:
+    """The text the models read: the description without the bank's card-payment and
+    reference words, normalised, a word (with a letter) printed twice in a row kept once."""
+    words = normalise(without_payment_words(texts)).str.split(" ")
+    word = pl.element()
+    repeated = word.eq_missing(word.shift(1)) & word.str.contains(r"\p{L}")
+    kept = words.list.eval(word.filter(~repeated))
+    return kept.list.join(" ")
 
 
 def code_points(texts: list[str] | npt.NDArray[np.object_], width: int) -> npt.NDArray[np.uint64]:
@@ -166,7 +186,7 @@ def featurise(
     An empty description gives an all-zero mask: models divide by ``max(sum(mask), 1)``.
     """
     columns = [
-        normalise(pl.col(description)).alias("text"),
+        model_text(pl.col(description)).alias("text"),
         (
             pl.col(direction).cast(pl.String).str.to_lowercase()
             if direction in frame.columns

@@ -7,11 +7,13 @@ merchant, and their spend belongs together. An entry is a format of another when
 
 * both are on one website, or on one name's national websites (``carrefour.fr`` and
   ``carrefour.com``: the label before the first dot);
-* its name is the other's name followed by more words;
+* its name is the other's name followed by more words, or the other's one-word name cut
+  short where an apostrophe marks the cut (Monop' of Monoprix);
 * both are in one trade: the same detailed category (Amazon Fresh, a grocer, is not
   Amazon; Apple Services is not the Apple Store), or both are food shops of some size
   (:data:`FOOD_SHOP_FORMATS`: a grocer's convenience store is the grocer);
-* and the chain trades wherever the format does.
+* and the chain trades wherever the format does (a format that lists no countries, on the
+  chain's very website, trades where the chain does: Dia Market of Dia).
 
 The merchant step reports the chain for a format (``streams.core.merchant``), with the
 chain's category; the model and its labels are unchanged.
@@ -24,7 +26,9 @@ from typing import NamedTuple
 
 import polars as pl
 
-__all__ = ["FOOD_SHOP_FORMATS", "store_formats"]
+__all__ = ["CUT_NAME_MIN_LETTERS", "FOOD_SHOP_FORMATS", "store_formats"]
+
+CUT_NAME_MIN_LETTERS = 4  # letters a chain's name cut short keeps (MONOP' of MONOPRIX)
 
 # The sizes of one food shop: a supermarket chain's convenience and superstore formats.
 FOOD_SHOP_FORMATS = frozenset(
@@ -41,17 +45,43 @@ class _Entry(NamedTuple):
     name: str
     detailed: str
     countries: frozenset[str]
+    website: str
+
+
+def _named_as_format(entry: _Entry, chain: _Entry) -> bool:
+    """The chain's name followed by more words, or the chain's one-word name cut short
+    where an apostrophe marks the cut (``monop'`` of ``monoprix``)."""
+    if entry.name.startswith(chain.name + " "):
+        return True
+    short = entry.name.removesuffix("'")
+    return (
+        entry.name.endswith("'")
+        and len(short) >= CUT_NAME_MIN_LETTERS
+        and " " not in chain.name
+        and chain.name.startswith(short)
+        and chain.name != short
+    )
+
+
+def _trades_where_the_chain_does(entry: _Entry, chain: _Entry) -> bool:
+    """The chain trades wherever the entry does; an entry that lists no countries on the
+    chain's very website trades where the chain does."""
+    if not chain.countries:
+        return True
+    if not entry.countries:
+        return entry.website == chain.website
+    return entry.countries <= chain.countries
 
 
 def _is_format(entry: _Entry, chain: _Entry) -> bool:
     return (
         entry.merchant_id != chain.merchant_id
-        and entry.name.startswith(chain.name + " ")
+        and _named_as_format(entry, chain)
         and (
             entry.detailed == chain.detailed
             or {entry.detailed, chain.detailed} <= FOOD_SHOP_FORMATS
         )
-        and (not chain.countries or (bool(entry.countries) and entry.countries <= chain.countries))
+        and _trades_where_the_chain_does(entry, chain)
     )
 
 
@@ -66,8 +96,9 @@ def store_formats(merchants: pl.DataFrame) -> dict[str, str]:
     for merchant, name, website, detailed, countries in merchants.select(columns).iter_rows():
         if website:
             where = frozenset(c for c in (countries or "").split("|") if c)
-            entry = _Entry(merchant, (name or "").casefold(), detailed or "", where)
-            by_site[website.lower().split(".")[0]].append(entry)
+            site = website.lower()
+            entry = _Entry(merchant, (name or "").casefold(), detailed or "", where, site)
+            by_site[site.split(".")[0]].append(entry)
     chain_of: dict[str, str] = {}
     for entries in by_site.values():
         for entry in entries:

@@ -21,6 +21,7 @@ from streams.core.model_steps import PREDICTION_SCHEMA
 from streams.core.policy import PrePolicy, split_by_policy
 from streams.core.records import to_enriched_records
 from streams.core.recurrence import SeriesState, series_key, update_recurrence
+from streams.core.scheduled_rent import rent_by_schedule
 from streams.core.types import InboundMessage, RejectedRow
 from streams.core.validation import DEFAULT_LIMITS, InputLimits, validate_batch
 from streams.core.wire import CONTENT_TYPE_HEADER, MSGPACK, SCHEMA_HEADER, encode_value
@@ -293,6 +294,7 @@ def _recurrence(
     """Recurrence over the batch in offset order, from the states `series` returns."""
     states = series(set(series_key(frame).to_list()))
     changed, frame = update_recurrence(states, frame)
+    frame = rent_by_schedule(frame)
     last_row = dict(
         frame.select("recurrence_group_id", "_row").iter_rows()
     )  # later rows overwrite earlier ones: the last row of each series

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from models.evaluation.bank_sets.build import write
+from models.evaluation.bank_sets.cards import BEGIN, REPOSITORY, RESULTS, refresh, section
 from models.evaluation.bank_sets.evaluate import frozen_digests, score
 
 pytestmark = pytest.mark.unit
@@ -72,3 +73,22 @@ def test_the_scorer_counts_brands_unknowns_categories_and_series(tmp_path: Path)
     assert figures["recurrence_recall"] == 1.0
     assert figures["next_date_within_3d"] == 1.0  # 2 days off
     assert result["most_common_misses"] == {"m_x -> m_y": 1, "unknown -> m_z": 1}
+
+
+def test_the_model_cards_show_the_committed_run(tmp_path: Path) -> None:
+    """Each card holds one bank-set section, from results.json, replaced in place."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    for model in ("merchant", "category"):
+        (tmp_path / model).mkdir()
+        (tmp_path / model / "MODEL_CARD.md").write_text("# Card\n\nBody.\n", encoding="utf-8")
+    refresh(tmp_path)
+    refresh(tmp_path)  # twice: still one section
+    card = (tmp_path / "merchant" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert card.startswith("# Card\n\nBody.\n") and card.count(BEGIN) == 1
+    assert card.endswith(section(results))
+    us = results["sets"]["us"]["figures"]["merchant_top1_known_brands"]
+    assert f"| merchant top-1, known brands | {100 * us:.1f} % |" in card
+    # the committed cards carry the committed run
+    for model in ("merchant", "category"):
+        committed = (REPOSITORY / model / "MODEL_CARD.md").read_text(encoding="utf-8")
+        assert section(results) in committed, model

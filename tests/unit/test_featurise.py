@@ -17,6 +17,7 @@ from streams.core.featurise import (  # noqa: E402
     MAX_WORDS,
     SEQ_LEN,
     featurise,
+    model_text,
     normalise,
 )
 
@@ -128,3 +129,37 @@ def test_an_ampersand_between_initials_is_joined() -> None:
     )
     out = texts.select(normalise(pl.col("t")))["t"].to_list()
     assert out == ["H&M HENNES", "CARD B&Q 00", "M&S", "MARKS & SPENCER", "EE & T MOBILE"]
+
+
+@pytest.mark.parametrize(
+    ("description", "read"),
+    [
+        # a bank's card-payment words, in the languages of bank_words.tsv, are not read
+        ("Contactless Payment ZARA NOTTINGHAM", "ZARA NOTTINGHAM"),
+        ("PAGO CON TARJETA DECATHLON MURCIA", "DECATHLON MURCIA"),
+        ("SEPA-KARTENZAHLUNG ALDI SUED", "ALDI SUED"),
+        ("BEA, Betaalpas JUMBO UTRECHT,PAS123", "JUMBO UTRECHT"),
+        ("SEPA-LASTSCHRIFT MANDATSREF M-77 STADTWERKE", "SEPA LASTSCHRIFT STADTWERKE"),
+        # the flow's words stay: they carry the category
+        ("DIRECT DEBIT BRITISH GAS", "DIRECT DEBIT BRITISH GAS"),
+        ("GEHALT MAERZ", "GEHALT MAERZ"),
+        # a town printed twice in a row is read once; numbers and other repeats are kept
+        ("LIDL NIJMEGEN NIJMEGEN", "LIDL NIJMEGEN"),
+        ("IKEA KOELN//KOELN/DE", "IKEA KOELN DE"),
+        ("ROOM 12 12 NEW YORK", "ROOM 00 00 NEW YORK"),
+        ("WALLA WALLA", "WALLA"),
+        ("", ""),
+    ],
+)
+def test_model_text_drops_the_banks_card_words_and_a_repeated_word(
+    description: str, read: str
+) -> None:
+    out = pl.DataFrame({"t": [description]}).select(model_text(pl.col("t")))["t"].to_list()
+    assert out == [read]
+
+
+def test_featurise_reads_the_model_text() -> None:
+    """Two lines that differ only in the bank's card words get the same features."""
+    a = featurise(pl.DataFrame({"description": ["Contactless Payment ZARA LEEDS LEEDS"]}))
+    b = featurise(pl.DataFrame({"description": ["ZARA LEEDS"]}))
+    assert np.array_equal(a["tokens"], b["tokens"])

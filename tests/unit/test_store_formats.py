@@ -50,6 +50,26 @@ def test_not_another_trade_nor_where_the_chain_does_not_trade_nor_a_longer_word(
     assert "m_shellfish" not in formats  # SHELLFISH is not SHELL followed by a word
 
 
+def test_a_name_cut_short_and_a_format_without_countries_on_the_chains_site() -> None:
+    rows = [
+        ("m_mono", "Monoprima", "monoprima.example", "FOOD_AND_DRINK_GROCERIES", "FR"),
+        ("m_mono_cut", "Monop'", "monoprima.example", "GENERAL_MERCHANDISE_CONVENIENCE_STORES", ""),
+        ("m_mon_cut", "Mon'", "monoprima.example", "FOOD_AND_DRINK_GROCERIES", ""),
+        ("m_mono_other", "Monopoly'", "monoprima.example", "FOOD_AND_DRINK_GROCERIES", ""),
+        ("m_fresh", "Freshco", "freshco.example", "FOOD_AND_DRINK_GROCERIES", "ES|PT"),
+        ("m_fresh_market", "Freshco Market", "freshco.example", "FOOD_AND_DRINK_GROCERIES", ""),
+        ("m_fresh_gr", "Freshco City", "freshco.gr", "FOOD_AND_DRINK_GROCERIES", ""),
+        ("m_shell", "Shell", "shellfish.example", "FOOD_AND_DRINK_RESTAURANT", ""),
+        ("m_shellfish", "Shellfish", "shellfish.example", "FOOD_AND_DRINK_RESTAURANT", ""),
+    ]
+    assert store_formats(merchants_frame(rows)) == {
+        "m_mono_cut": "m_mono",  # the apostrophe marks the cut
+        "m_fresh_market": "m_fresh",  # no countries, the chain's very website
+    }
+    # not: a cut under 4 letters, a longer name, no countries on another national site, a
+    # shorter name with no apostrophe (SHELL is not SHELLFISH cut short)
+
+
 def test_a_format_of_a_format_reports_the_outermost_chain() -> None:
     frame = pl.DataFrame(
         {

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from models.evaluation.bank_sets.build import write
+from models.evaluation.bank_sets.cards import RESULTS, refresh
 
 HERE: Final = Path(__file__).resolve().parent
 TXENRICH: Final = str(Path(sys.executable).with_name("txenrich"))
@@ -181,6 +182,15 @@ def score(enriched_path: Path, labels_path: Path) -> dict[str, Any]:
     }
 
 
+def _enricher(enriched: Path) -> str | None:
+    """The models and catalogue version the enriched records were stamped with."""
+    with enriched.open(encoding="utf-8") as handle:
+        first = handle.readline()
+    versions = (json.loads(first).get("model_versions") or {}) if first else {}
+    enricher = versions.get("enricher")
+    return str(enricher) if enricher else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -199,15 +209,18 @@ def main() -> None:
                 "the bank sets differ from models/evaluation/bank_sets/sets.sha256: they are "
                 "frozen; a changed set is a new set, not a better score"
             )
-        results: dict[str, Any] = {"goals": GOALS, "sets": {}}
+        results: dict[str, Any] = {"goals": GOALS, "enricher": None, "sets": {}}
         for region in ("us", "europe"):
             out = work / f"{region}.enriched.jsonl"
             enrich(work / "sets" / f"{region}.jsonl", out, work / region)
+            results["enricher"] = _enricher(out)
             results["sets"][region] = {
                 "sha256": digests[f"{region}.jsonl"],
                 **score(out, work / "sets" / f"{region}.labels.jsonl"),
             }
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    if args.out.resolve() == RESULTS:  # the committed run: the model cards show it too
+        refresh()
     width = max(len(name) for name in GOALS)
     print(f"{'figure':<{width}}  {'us':>7}  {'europe':>7}  goal")
     for name, goal in GOALS.items():
