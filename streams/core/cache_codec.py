@@ -1,8 +1,9 @@
 """Cache keys and values for model answers, as pure functions over frames.
 
-The cache sits in front of the model only: a key holds exactly what the ``enrich``
-ensemble reads (direction, MCC and the description as the featuriser normalises it, so
-"STARBUCKS #1042" and "Starbucks #2210" share one entry) plus the model version, so a new
+The cache sits in front of the model only: a key holds what the ``enrich`` ensemble reads
+(direction, MCC and the description as the models read it, ``featurise.model_text``, so
+"STARBUCKS #1042" and "Starbucks #2210" share one entry, as do a line with and without the
+bank's card-payment words) plus the model version, so a new
 model never reads an old answer. What the key holds is hashed (BLAKE2b, 128 bits): no
 description, name or MCC is readable in Redis's keyspace, a ``MONITOR`` or a key dump. Values
 are msgpack lists of the PREDICTION_SCHEMA columns (labels and confidences, not inputs);
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 import msgpack
 import polars as pl
 
-from streams.core.featurise import normalise
+from streams.core.featurise import model_text
 from streams.core.model_steps import PREDICTION_SCHEMA
 
 __all__ = ["KEY_PREFIX", "cache_keys", "decode_predictions", "encode_predictions"]
@@ -32,7 +33,7 @@ def cache_keys(frame: pl.DataFrame, model_version: str) -> list[str]:
     body = pl.concat_str(
         pl.col("direction").str.to_lowercase(),
         mcc.str.strip_chars().fill_null("-"),
-        normalise(pl.col("description")),
+        model_text(pl.col("description")),
         separator="|",
     ).fill_null("")
     prefix = f"{KEY_PREFIX}:{model_version}:"

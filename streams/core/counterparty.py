@@ -296,6 +296,8 @@ def without_payment_words(texts: pl.Expr) -> pl.Expr:
     """The text upper-cased and accent-folded, the bank's card-payment and reference words
     (``BankWords.payment_words``) removed: what the models read of a description."""
     upper = _squash(_fold(texts.cast(pl.String).fill_null("")))
+    if not BANK_VOCABULARY.payment_words:  # an empty pattern matches between every letter
+        return upper
     return upper.str.replace_all(BANK_VOCABULARY.payment_words, " ")
 
 

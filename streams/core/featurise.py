@@ -81,7 +81,8 @@ Float32Array = npt.NDArray[np.float32]
 
 
 def normalise(texts: pl.Expr) -> pl.Expr:
-    """The text every model sees: upper-case, accent-folded, digits as ``0``, one space."""
+    """A description upper-cased, accent-folded, digits as ``0``, one space; the models read
+    it without the bank's card-payment words (:func:`model_text`)."""
     text = texts.cast(pl.String).fill_null("").str.to_uppercase().str.normalize("NFKD")
     text = text.str.replace_all(r"\p{M}+", "").str.to_uppercase()
     text = text.str.replace_all(r"['\u2018\u2019`]", "")

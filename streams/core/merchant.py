@@ -20,14 +20,9 @@ to an employer, a landlord or a person; that one word of their name is also a br
 bank's words) a merchant stays only when every word of the cleaned counterparty, company
 forms aside, is a word of the merchant's name or its website's.
 
-A shop is not a brand for sharing one word with it. A brand of one word (``KINGS``,
-``LIBERTY``, ``SUNNYSIDE``) gives way to none when the cleaned counterparty prints other
-words than the brand's aliases hold (``KINGS FLORIST``, ``LIBERTY STREET CAFE``) and the
-category model reads those as another trade (another primary category) with at least
-:data:`OTHER_TRADE_CONFIDENCE`: the shop's own word for its trade outweighs a name it shares
-with a grocer or a fuel brand. A brand's own words (``AMAZON PRIME``), its town (``ZARA
-NOTTINGHAM``, read as clothing) or a brand line the category model reads as the brand's
-trade keep the brand, as does a line that prints the brand's website.
+A shop is not a brand for sharing one word with it: a one-word brand gives way to none on a
+line the category model reads as another trade that prints words the brand's own do not
+(``KINGS FLORIST``; :mod:`streams.core.shared_brand_word`).
 
 An order paid through a delivery platform names the platform, as Plaid does: the customer
 paid DoorDash, Uber Eats or Deliveroo, and the restaurant the line prints after the
@@ -49,21 +44,20 @@ from typing import Final
 
 import polars as pl
 
-from streams.core.contracts import taxonomy
 from streams.core.counterparty import (
     BANK_VOCABULARY,
     DELIVERY_PLATFORMS,
     DELIVERY_PLATFORMS_FILE,
     normalise_text,
 )
-from streams.core.store_formats import FOOD_SHOP_FORMATS, store_formats
+from streams.core.shared_brand_word import BrandWords, shops_of_another_trade
+from streams.core.store_formats import store_formats
 
 __all__ = [
     "CARD_FLOWS",
     "DELIVERY_RULE_CONFIDENCE",
     "MERCHANT_COLUMNS",
     "MIN_MERCHANT_CONFIDENCE",
-    "OTHER_TRADE_CONFIDENCE",
     "PAYEE_FLOWS",
     "MerchantCatalogue",
     "attach_merchants",
@@ -81,9 +75,6 @@ PAYEE_FLOWS: Final = ("payroll", "rent", "transfer", "p2p")
 # platform's prefix names the merchant (module docstring).
 CARD_FLOWS: Final = ("card_purchase", "refund")
 DELIVERY_RULE_CONFIDENCE: Final = 0.9
-# How surely the category model must read another trade than a one-word brand's for the
-# line to be a shop that shares the brand's word (module docstring).
-OTHER_TRADE_CONFIDENCE: Final = 0.8
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 DEFAULT_CATALOGUE = REFERENCE / "merchants.csv"
 CURRENCY_COUNTRIES = REFERENCE / "currency_countries.csv"
@@ -114,8 +105,8 @@ class MerchantCatalogue:
     not_food: frozenset[str] = frozenset()
     # a chain's store format -> the chain (streams.core.store_formats)
     formats: Mapping[str, str] = field(default_factory=dict)
-    # merchant -> the words of its name, website and aliases (a line about it may print them)
-    words: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # what a line about each one-word brand may print besides its name
+    words: BrandWords = field(default_factory=BrandWords)
 
     @classmethod
     def from_frame(cls, merchants: pl.DataFrame, version: str) -> MerchantCatalogue:
@@ -137,7 +128,7 @@ class MerchantCatalogue:
         )
         regions = Regions.build(merchants) if "countries" in merchants.columns else None
         formats = store_formats(merchants)
-        words = _alias_words(merchants, formats)
+        words = BrandWords.build(merchants, formats)
         return cls(table, version, regions, platforms, not_food, formats, words)
 
     @classmethod
@@ -225,11 +216,14 @@ class Regions:
         return next((e for e in self.siblings[merchant] if self._trades_in(e, where)), None)
 
 
-def _where_it_trades(keyed: pl.DataFrame, regions: Regions) -> pl.DataFrame:
-    """``merchant_id`` moved to the entry of its brand that trades where the row happened,
-    or to null (confidence 0) where none does; decided once per merchant and place."""
+def _where_it_trades(
+    keyed: pl.DataFrame, regions: Regions, formats: Mapping[str, str]
+) -> pl.DataFrame:
+    """``merchant_id`` moved to its chain where it is a store format and the chain trades
+    where the row happened, else to the entry of its brand that trades there, or to null
+    (confidence 0) where none does; decided once per merchant and place."""
     if not {"country", "currency"} & set(keyed.columns):
-        return keyed
+        return _chains(keyed, formats)
     height = keyed.height
     merchants = keyed.get_column("merchant_id").to_list()
     places = zip(
@@ -245,7 +239,11 @@ def _where_it_trades(keyed: pl.DataFrame, regions: Regions) -> pl.DataFrame:
             continue
         key = (merchant, place)
         if key not in decided:
-            decided[key] = regions.move(merchant, place)
+            chain = formats.get(merchant)
+            if chain is not None and regions.move(chain, place) == chain:
+                decided[key] = chain
+            else:
+                decided[key] = regions.move(merchant, place)
         moved.append(decided[key])
     if moved == merchants:
         return keyed
@@ -255,6 +253,13 @@ def _where_it_trades(keyed: pl.DataFrame, regions: Regions) -> pl.DataFrame:
         merchant_id=chosen,
         merchant_confidence=pl.when(dropped).then(0.0).otherwise(pl.col("merchant_confidence")),
     )
+
+
+def _chains(keyed: pl.DataFrame, formats: Mapping[str, str]) -> pl.DataFrame:
+    """``merchant_id`` moved to its chain where it is a store format (no place to check)."""
+    if not formats:
+        return keyed
+    return keyed.with_columns(pl.col("merchant_id").replace(dict(formats)))
 
 
 def _names_the_brand(payee: str, name: str, website: str) -> bool:
@@ -292,81 +297,11 @@ def _payees_are_not_brands(joined: pl.DataFrame) -> pl.DataFrame:
     if not wrong:
         return joined
     key = pl.col("merchant_id") + pl.lit("\x1f") + pl.col("counterparty_clean")
-    drop = payee & key.is_in([f"{m}\x1f{p}" for m, p in wrong]).fill_null(False)
-    return joined.with_columns(
-        *(pl.when(drop).then(None).otherwise(pl.col(c)).alias(c) for c in MERCHANT_COLUMNS),
-    ).with_columns(merchant_confidence=pl.col("merchant_confidence").fill_null(0.0))
+    return _unnamed(joined, payee & key.is_in([f"{m}\x1f{p}" for m, p in wrong]).fill_null(False))
 
 
-def _alias_words(merchants: pl.DataFrame, formats: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """Merchant id -> the words of its name, website and aliases (as the cleaner writes
-    them), a chain's with its formats' (``LOCAL``, ``EXPRESS``): the words a line about that
-    brand may print besides its name."""
-    columns = [c for c in ("name", "website", "aliases") if c in merchants.columns]
-    texts = merchants.select(
-        "merchant_id",
-        _words(pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=" ")),
-    )
-    words = {mid: frozenset(text or ()) for mid, text in texts.iter_rows()}
-    for entry, chain in formats.items():
-        words[chain] = words.get(chain, frozenset()) | words.get(entry, frozenset())
-    return words
-
-
-def _words(texts: pl.Expr) -> pl.Expr:
-    """The words of a text as the cleaner writes them, split at every other character than a
-    letter, a digit, ``&`` or ``'`` (``PENDING.UBER.COM`` is three words)."""
-    return normalise_text(texts).str.replace_all(r"[^\p{L}\p{N}&']+", " ").str.split(" ")
-
-
-def _trade(detailed: pl.Expr) -> pl.Expr:
-    """A detailed category's trade: its primary category; food shops of any size are one."""
-    primary = detailed.replace_strict(taxonomy().primary_of, default=None)
-    return pl.when(detailed.is_in(FOOD_SHOP_FORMATS)).then(pl.lit("FOOD_SHOP")).otherwise(primary)
-
-
-def _shops_of_another_trade(
-    joined: pl.DataFrame, brand_words: Mapping[str, frozenset[str]]
-) -> pl.DataFrame:
-    """Merchant columns nulled (confidence 0) where a one-word brand's line prints words of
-    another trade (module docstring); decided once per merchant, counterparty and reading."""
-    needed = {"counterparty_clean", "model_category_detailed", "model_category_confidence"}
-    if not brand_words or not needed <= set(joined.columns):
-        return joined
-    other = (
-        pl.col("merchant_id").is_not_null()
-        & (pl.col("model_category_confidence") >= OTHER_TRADE_CONFIDENCE)
-        & (
-            _trade(pl.col("model_category_detailed"))
-            != _trade(pl.col("merchant_category_detailed"))
-        )
-    ).fill_null(False)
-    pairs = (
-        joined.filter(other)
-        .select(
-            "merchant_id",
-            "counterparty_clean",
-            _words(pl.col("merchant_name")).alias("name"),
-            _words(pl.col("counterparty_clean")).alias("payee"),
-            pl.col("counterparty_clean")
-            .str.contains(pl.col("merchant_website").str.to_uppercase(), literal=True)
-            .fill_null(False)
-            .alias("site"),
-        )
-        .unique(subset=["merchant_id", "counterparty_clean"])
-    )
-    wrong = set()
-    for merchant, counterparty, name, payee, site in pairs.iter_rows():
-        if site or len([w for w in name if w]) != 1:
-            continue  # its website, or a brand of two words or more, is no shared word
-        own = brand_words.get(merchant, frozenset())
-        legal = BANK_VOCABULARY.legal_forms
-        if any(w not in own and w not in legal and any(c.isalpha() for c in w) for w in payee):
-            wrong.add(f"{merchant}\x1f{counterparty}")
-    if not wrong:
-        return joined
-    key = pl.col("merchant_id") + pl.lit("\x1f") + pl.col("counterparty_clean")
-    drop = other & key.is_in(list(wrong)).fill_null(False)
+def _unnamed(joined: pl.DataFrame, drop: pl.Expr | pl.Series) -> pl.DataFrame:
+    """Merchant columns nulled (confidence 0) where ``drop``."""
     return joined.with_columns(
         *(pl.when(drop).then(None).otherwise(pl.col(c)).alias(c) for c in MERCHANT_COLUMNS),
     ).with_columns(merchant_confidence=pl.col("merchant_confidence").fill_null(0.0))
@@ -425,9 +360,11 @@ def attach_merchants(frame: pl.DataFrame, catalogue: MerchantCatalogue) -> pl.Da
         merchant_confidence=pl.when(known).then(confidence).otherwise(pl.lit(0.0)).round(3),
     )
     keyed = _delivery_platforms(keyed, catalogue.platforms, catalogue.not_food)
-    if catalogue.formats:
-        keyed = keyed.with_columns(pl.col("merchant_id").replace(dict(catalogue.formats)))
     if catalogue.regions is not None:
-        keyed = _where_it_trades(keyed, catalogue.regions)
+        keyed = _where_it_trades(keyed, catalogue.regions, catalogue.formats)
+    else:
+        keyed = _chains(keyed, catalogue.formats)
     joined = keyed.join(catalogue.merchants, on="merchant_id", how="left", maintain_order="left")
-    return _shops_of_another_trade(_payees_are_not_brands(joined), catalogue.words)
+    joined = _payees_are_not_brands(joined)
+    drop = shops_of_another_trade(joined, catalogue.words, frozenset(catalogue.platforms))
+    return _unnamed(joined, drop) if drop.any() else joined

@@ -3,8 +3,8 @@
 A policy matches rows of a validated raw batch (every condition it sets must hold) and
 answers them with fixed PREDICTION_SCHEMA values, so they skip the cache and the model and
 go through the same enrichment as every other row. The first matching policy wins.
-Descriptions are matched in the form the models see (``featurise.normalise``: upper case,
-digits as ``0``, punctuation as spaces), so one pattern covers the spellings banks print.
+Descriptions are matched normalised (``featurise.normalise``: upper case, digits as ``0``,
+punctuation as spaces), so one pattern covers the spellings banks print.
 """
 
 from __future__ import annotations

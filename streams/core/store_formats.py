@@ -15,8 +15,9 @@ merchant, and their spend belongs together. An entry is a format of another when
 * and the chain trades wherever the format does (a format that lists no countries, on the
   chain's very website, trades where the chain does: Dia Market of Dia).
 
-The merchant step reports the chain for a format (``streams.core.merchant``), with the
-chain's category; the model and its labels are unchanged.
+The merchant step reports the chain for a format where the chain trades
+(``streams.core.merchant``; elsewhere the format's own entry stands), with the chain's
+category; the model and its labels are unchanged.
 """
 
 from __future__ import annotations

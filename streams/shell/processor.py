@@ -291,7 +291,8 @@ class BatchProcessor:
 def _recurrence(
     frame: pl.DataFrame, series: SeriesLookup
 ) -> tuple[pl.DataFrame, list[SeriesUpdate]]:
-    """Recurrence over the batch in offset order, from the states `series` returns."""
+    """Recurrence over the batch in offset order, from the states `series` returns; then the
+    rent its schedule shows (``streams.core.scheduled_rent``)."""
     states = series(set(series_key(frame).to_list()))
     changed, frame = update_recurrence(states, frame)
     frame = rent_by_schedule(frame)

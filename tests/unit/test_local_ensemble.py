@@ -92,3 +92,21 @@ def test_trained_models_answer_plain_cases() -> None:
     assert got["model_category_detailed"][5] == "TRANSFER_OUT_WITHDRAWAL"
     assert predictor.predict_now(ROWS.head(0)).height == 0
     assert predictor.model_versions["merchant"] == "1"
+
+
+def test_a_brand_through_card_words_the_recipe_never_printed() -> None:
+    """Issue #19 class 3: banks' card-payment words in each language of bank_words.tsv, a
+    town printed twice, card numbers: the trained models still name the brand."""
+    lines = {
+        "PAGO CON TARJETA PRIMARK GRANADA GRANADA": "m_primark",
+        "Contactless Payment PRIMARK CARDIFF": "m_primark",
+        "Betaalautomaat HEMA UTRECHT UTRECHT": "m_hema",
+        "BEA, Betaalpas HEMA AMERSFOORT,PAS123": "m_hema",
+        "FACTURE CARTE DU 12/03 FNAC NANTES CARTE 1234": "m_fnac",
+        "SEPA-KARTENZAHLUNG ROSSMANN BREMEN": "m_rossmann",
+        "COMPRA TARJ. 4412XXXXXXXX1234 MERCADONA GRANADA-GRANADA": "m_mercadona",
+    }
+    rows = pl.DataFrame({"description": list(lines), "direction": "debit", "mcc": None})
+    got = LocalPredictor(threads=1).predict_now(rows)
+    assert dict(zip(lines, got["model_merchant_id"], strict=True)) == lines
+    assert min(got["model_merchant_confidence"]) >= MIN_MERCHANT_CONFIDENCE

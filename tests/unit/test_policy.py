@@ -135,6 +135,9 @@ def test_cache_key_is_what_the_model_reads() -> None:
     assert other_model != first
     credit = cache_keys(batch.with_columns(direction=pl.lit("credit")), "models-abc")[0]
     assert credit != first
+    # the models do not read the bank's card-payment words, nor does the key
+    wrapped = batch.with_columns(description=pl.lit("CONTACTLESS PAYMENT STARBUCKS"))
+    assert cache_keys(wrapped, "models-abc")[2] == third
 
 
 def test_cached_predictions_round_trip() -> None:

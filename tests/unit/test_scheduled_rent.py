@@ -8,11 +8,8 @@ import polars as pl
 import pytest
 
 from streams.core.recurrence import update_recurrence
-from streams.core.scheduled_rent import (
-    RENT_MIN_AMOUNT,
-    SCHEDULED_RENT_CONFIDENCE,
-    rent_by_schedule,
-)
+from streams.core.scheduled_rent import SCHEDULED_RENT_CONFIDENCE, rent_by_schedule, rent_floors
+from streams.shell.processor import _recurrence
 from tests.recurrence_helpers import Tx, batch
 
 pytestmark = pytest.mark.unit
@@ -20,27 +17,38 @@ pytestmark = pytest.mark.unit
 FIRSTS = [date(2025, month, 1) for month in range(1, 7)]
 
 
-def _through_rent(
+def _classified(
     txs: list[Tx],
     counterparty_type: str = "person",
     detailed: str = "TRANSFER_OUT_ACCOUNT_TRANSFER",
+    currency: str = "USD",
 ) -> pl.DataFrame:
-    """The rows as the classifier leaves a P2P line, then recurrence, then the rent rule."""
-    frame = batch(txs).with_columns(
+    """The rows as the classifier leaves a P2P line."""
+    return batch(txs).with_columns(
+        currency=pl.lit(currency),
         counterparty_type=pl.lit(counterparty_type),
         category_primary=pl.lit("TRANSFER_OUT"),  # every label here is an outgoing one
         category_detailed=pl.lit(detailed),
         category_mcc=pl.lit(None, pl.String),
         category_confidence=pl.lit(0.9),
     )
-    _, frame = update_recurrence({}, frame)
+
+
+def _through_rent(
+    txs: list[Tx],
+    counterparty_type: str = "person",
+    detailed: str = "TRANSFER_OUT_ACCOUNT_TRANSFER",
+    currency: str = "USD",
+) -> pl.DataFrame:
+    """The classified rows, then recurrence, then the rent rule."""
+    _, frame = update_recurrence({}, _classified(txs, counterparty_type, detailed, currency))
     return rent_by_schedule(frame)
 
 
 def _monthly(amounts: list[str], direction: str = "debit") -> list[Tx]:
     return [
         Tx(f"t{i}", day, amount, direction, "LUIS HARRIS")
-        for i, (day, amount) in enumerate(zip(FIRSTS, amounts, strict=True))
+        for i, (day, amount) in enumerate(zip(FIRSTS[: len(amounts)], amounts, strict=True))
     ]
 
 
@@ -83,9 +91,29 @@ def test_money_in_is_never_rent() -> None:
     assert set(out["category_primary"]) == {"TRANSFER_OUT"}
 
 
-def test_the_floor_is_inclusive_and_other_columns_are_kept() -> None:
-    at_floor = f"{RENT_MIN_AMOUNT:.2f}"
+def test_the_floor_is_the_currencys_and_inclusive() -> None:
+    at_floor = f"{rent_floors()['USD']:.2f}"
     out = _through_rent(_monthly([at_floor] * 6))
     assert out["category_detailed"].to_list()[-1] == "RENT_AND_UTILITIES_RENT"
-    before = batch(_monthly([at_floor] * 6)).columns
-    assert set(before) <= set(out.columns)
+    assert set(batch(_monthly([at_floor] * 6)).columns) <= set(out.columns)
+    # 1,450 yen a month is no rent; 90,000 yen is; a currency without a floor never is
+    assert set(_through_rent(_monthly(["1450"] * 6), currency="JPY")["category_primary"]) == {
+        "TRANSFER_OUT"
+    }
+    yen = _through_rent(_monthly(["90000"] * 6), currency="JPY")
+    assert yen["category_primary"].to_list()[-1] == "RENT_AND_UTILITIES"
+    assert "XAF" not in rent_floors()
+    no_floor = _through_rent(_monthly(["1450.00"] * 6), currency="XAF")
+    assert set(no_floor["category_primary"]) == {"TRANSFER_OUT"}
+
+
+def test_other_outgoing_transfers_count_too() -> None:
+    out = _through_rent(_monthly(["980.00"] * 6), detailed="TRANSFER_OUT_OTHER_TRANSFER_OUT")
+    assert out["category_detailed"].to_list()[-1] == "RENT_AND_UTILITIES_RENT"
+
+
+def test_the_processor_reads_rent_after_recurrence() -> None:
+    """The shell's recurrence step runs the rule: live, backfill and offline alike."""
+    frame = _classified(_monthly(["1450.00"] * 3)).with_row_index("_row")
+    out, _ = _recurrence(frame, lambda keys: {})
+    assert out["category_detailed"].to_list()[-1] == "RENT_AND_UTILITIES_RENT"

@@ -95,3 +95,22 @@ def test_the_merchant_step_reports_the_chain() -> None:
     out = attach_merchants(frame, catalogue)
     assert out.get_column("merchant_id").to_list() == ["m_tesco", "m_apple_services"]
     assert out.get_column("merchant_name").to_list() == ["Tesco", "Apple Services"]
+
+
+def test_a_format_stays_itself_where_its_chain_does_not_trade() -> None:
+    rows = [
+        ("m_alda", "Alda", "alda.example", "FOOD_AND_DRINK_GROCERIES", "GB|IT"),
+        ("m_alda_sud", "Alda Sud", "alda.example", "FOOD_AND_DRINK_GROCERIES", ""),
+    ]
+    catalogue = MerchantCatalogue.from_frame(merchants_frame(rows), version="test")
+    assert catalogue.formats == {"m_alda_sud": "m_alda"}
+    frame = pl.DataFrame(
+        {
+            "model_merchant_id": ["m_alda_sud"] * 2,
+            "model_merchant_confidence": [0.9] * 2,
+            "currency": ["GBP", "EUR"],
+            "country": ["GB", "DE"],
+        }
+    )
+    out = attach_merchants(frame, catalogue)
+    assert out.get_column("merchant_id").to_list() == ["m_alda", "m_alda_sud"]

@@ -47,7 +47,7 @@ def section(results: dict[str, Any]) -> str:
         "Frozen US and UK + euro-area sets written apart from the recipe, run through "
         "`txenrich backfill` as a user would (`models/evaluation/bank_sets`, "
         "`make eval-bank-sets`; README, Models).",
-        f"Measured with `{results.get('enricher', 'unrecorded models')}`.",
+        f"Measured with `{results.get('enricher') or 'unrecorded models'}`.",
         "",
         head + " | goal |",
         "|---|---|---|---|",
@@ -64,9 +64,9 @@ def section(results: dict[str, Any]) -> str:
 
 def _replace(card: str, text: str) -> str:
     """``card`` with its section replaced by ``text`` (appended when it has none)."""
-    if BEGIN in card and END in card:
+    if BEGIN in card:
         before, rest = card.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
+        after = rest.split(END, 1)[1].lstrip("\n") if END in rest else ""
         return before + text + after
     return card.rstrip("\n") + "\n\n" + text
 

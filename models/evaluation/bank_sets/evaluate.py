@@ -213,7 +213,7 @@ def main() -> None:
         for region in ("us", "europe"):
             out = work / f"{region}.enriched.jsonl"
             enrich(work / "sets" / f"{region}.jsonl", out, work / region)
-            results["enricher"] = _enricher(out)
+            results["enricher"] = results["enricher"] or _enricher(out)
             results["sets"][region] = {
                 "sha256": digests[f"{region}.jsonl"],
                 **score(out, work / "sets" / f"{region}.labels.jsonl"),
