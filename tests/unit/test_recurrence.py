@@ -472,3 +472,25 @@ def test_random_spending_rarely_looks_recurring() -> None:
             day += timedelta(days=max(1, round(rng.expovariate(1 / rng.uniform(2, 25)))))
         flagged += last_fields(txs_on(days))["period"] is not None
     assert flagged <= 10
+
+
+def test_a_salary_paid_on_the_last_working_day_is_monthly() -> None:
+    """Issue #19 class 6: European payroll pays on the month's last working day, so a month
+    that ends on a weekend pays on the Friday before (May 30, Aug 29 in 2025)."""
+    days = [
+        D(x)
+        for x in (
+            "2025-01-31",
+            "2025-02-28",
+            "2025-03-31",
+            "2025-04-30",
+            "2025-05-30",
+            "2025-06-30",
+            "2025-07-31",
+            "2025-08-29",
+            "2025-09-30",
+        )
+    ]
+    fields = last_fields(txs_on(days, ["3120.00"] * len(days)))
+    assert fields["period"] == "monthly" and fields["status"] == "mature"
+    assert abs((D(fields["next_expected_date"]) - D("2025-10-31")).days) <= 3
