@@ -131,7 +131,7 @@ def shops_of_another_trade(
     cleaner's delivery intermediaries. Decided once per merchant and counterparty."""
     needed = {"counterparty_clean", "model_category_detailed", "model_category_confidence"}
     if not brands.own or not needed <= set(joined.columns):
-        return pl.Series("drop", [False] * joined.height)
+        return pl.Series("drop", [False] * joined.height, dtype=pl.Boolean)
     ordered = "intermediary" in joined.columns and bool(platforms)
     through_platform = (
         pl.col("intermediary").is_in(list(platforms)).fill_null(False) if ordered else pl.lit(False)
@@ -164,6 +164,6 @@ def shops_of_another_trade(
         if any(w not in own and w not in known and any(c.isalpha() for c in w) for w in payee):
             wrong.append(f"{merchant}\x1f{counterparty}")
     if not wrong:
-        return pl.Series("drop", [False] * joined.height)
+        return pl.Series("drop", [False] * joined.height, dtype=pl.Boolean)
     key = pl.col("merchant_id") + pl.lit("\x1f") + pl.col("counterparty_clean")
-    return joined.select(drop=other & key.is_in(wrong).fill_null(False))["drop"]
+    return joined.select(drop=other & key.is_in(wrong).fill_null(False))["drop"].cast(pl.Boolean)

@@ -105,3 +105,33 @@ def test_the_brand_stays_where_the_line_does_not_say_another_trade(
     assert sure >= OTHER_TRADE_CONFIDENCE or why == "unsure"
     kept = {"m_crown_express": "m_crown"}.get(merchant, merchant)  # a format: its chain
     assert _named(description, merchant, read_as, sure) == kept, why
+
+
+def test_an_empty_batch_passes_through() -> None:
+    """A batch whose every record was dead-lettered reaches the step with no rows."""
+    frame = clean_counterparty(
+        pl.DataFrame(
+            {
+                "description": [],
+                "direction": [],
+                "currency": [],
+                "mcc": [],
+                "model_merchant_id": [],
+                "model_merchant_confidence": [],
+                "model_category_detailed": [],
+                "model_category_confidence": [],
+            },
+            schema={
+                "description": pl.String,
+                "direction": pl.String,
+                "currency": pl.String,
+                "mcc": pl.String,
+                "model_merchant_id": pl.String,
+                "model_merchant_confidence": pl.Float64,
+                "model_category_detailed": pl.String,
+                "model_category_confidence": pl.Float64,
+            },
+        ),
+        "description",
+    )
+    assert attach_merchants(frame, CATALOGUE).height == 0
